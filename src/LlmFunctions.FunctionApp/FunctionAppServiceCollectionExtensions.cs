@@ -1,0 +1,15 @@
+using LlmFunctions.Providers;
+
+namespace LlmFunctions.FunctionApp;
+
+/// <summary>Registers the function app's services; settings are validated at start-up, naming the bad setting.</summary>
+internal static class FunctionAppServiceCollectionExtensions
+{
+    public static IServiceCollection AddFunctionApp(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => ProviderCatalog.Load(configuration));
+        services.AddHostedService<StartupValidation>();
+        return services;
+    }
+}

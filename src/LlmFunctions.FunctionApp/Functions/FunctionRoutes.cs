@@ -1,0 +1,15 @@
+namespace LlmFunctions.FunctionApp.Functions;
+
+/// <summary>
+/// The function set and its HTTP routes, in one place. Each function is its own class; this is the only file
+/// that knows their triggers, as <c>function.json</c> does for a Functions app.
+/// </summary>
+internal static class FunctionRoutes
+{
+    public static WebApplication MapFunctions(this WebApplication app)
+    {
+        app.MapGet("/api/health", (HealthCheck f, CancellationToken ct) => f.Run(ct));
+        app.MapGet("/api/providers", (ListProviders f, CancellationToken ct) => f.Run(ct));
+        return app;
+    }
+}
