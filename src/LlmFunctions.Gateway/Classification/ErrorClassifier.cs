@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using System.Text.Json;
 using LlmFunctions.Providers;
 using LlmFunctions.Security;
-using Microsoft.AspNetCore.WebUtilities;
 using Polly.Timeout;
 
 namespace LlmFunctions.Classification;
@@ -46,7 +45,7 @@ public sealed class ErrorClassifier
         var status = response.StatusCode;
         var rule = StatusTable.Find(status);
         var body = response.BodyExcerpt ?? string.Empty;
-        var reason = StatusText(status);
+        var reason = HttpStatusText.Format(status);
         var outcome = new AttemptOutcome
         {
             Class = rule.Class,
@@ -104,14 +103,6 @@ public sealed class ErrorClassifier
         duration < TimeSpan.FromSeconds(1)
             ? string.Create(CultureInfo.InvariantCulture, $"{Math.Max(0, (int)duration.TotalMilliseconds)}ms")
             : string.Create(CultureInfo.InvariantCulture, $"{Math.Round(duration.TotalSeconds, 1)}s");
-
-    private static string StatusText(int status)
-    {
-        var phrase = ReasonPhrases.GetReasonPhrase(status);
-        return string.IsNullOrEmpty(phrase)
-            ? string.Create(CultureInfo.InvariantCulture, $"HTTP {status}")
-            : string.Create(CultureInfo.InvariantCulture, $"HTTP {status} {phrase}");
-    }
 
     private static bool ContainsAny(string body, string[] phrases)
     {
