@@ -78,7 +78,8 @@ internal sealed class ProviderHealthEntity : ITableEntity
     public ProviderHealth ToHealth() => new()
     {
         Key = new ProviderKey(TableKeyEncoding.Decode(PartitionKey), TableKeyEncoding.Decode(RowKey)),
-        Circuit = Enum.TryParse<CircuitState>(Circuit, ignoreCase: true, out var circuit) ? circuit : CircuitState.Closed,
+        // An unreadable state (a hand-edited row) is treated as half-open: one probe decides, not a stampede.
+        Circuit = Enum.TryParse<CircuitState>(Circuit, ignoreCase: true, out var circuit) && Enum.IsDefined(circuit) ? circuit : CircuitState.HalfOpen,
         OpenUntil = OpenUntil,
         TripCount = TripCount,
         ConsecutiveFailures = ConsecutiveFailures,
