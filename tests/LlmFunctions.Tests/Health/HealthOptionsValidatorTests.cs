@@ -1,4 +1,8 @@
+using Azure.Data.Tables;
 using LlmFunctions.Health;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace LlmFunctions.Tests.Health;
 
@@ -56,5 +60,51 @@ public sealed class HealthOptionsValidatorTests
         var failure = Assert.Single(result.Failures!);
         Assert.StartsWith($"LlmFunctions:Health:{setting} must be", failure, StringComparison.Ordinal);
         Assert.Contains(", was ", failure, StringComparison.Ordinal);
+    }
+}
+
+public sealed class HealthServiceCollectionExtensionsTests
+{
+    [Fact]
+    public void AddProviderHealth_InvalidConfiguration_FailsNamingTheConfigurationPath()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["LlmFunctions:Health:FailureThreshold"] = "0" })
+            .Build();
+        using var provider = new ServiceCollection()
+            .AddSingleton<IConfiguration>(configuration)
+            .AddProviderHealth()
+            .BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(
+            () => provider.GetRequiredService<IOptions<HealthOptions>>().Value);
+
+        Assert.Equal(["LlmFunctions:Health:FailureThreshold must be between 1 and 1000, was 0"], error.Failures);
+    }
+
+    [Fact]
+    public void AddProviderHealth_BoundConfiguration_OverridesDefaults()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["LlmFunctions:Health:BreakDuration"] = "00:00:30",
+                ["LlmFunctions:Health:TableName"] = "HealthStaging",
+            })
+            .Build();
+        using var provider = new ServiceCollection()
+            .AddSingleton<IConfiguration>(configuration)
+            .AddSingleton(new TableServiceClient("UseDevelopmentStorage=true"))
+            .AddLogging()
+            .AddProviderHealth()
+            .BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<HealthOptions>>().Value;
+
+        Assert.Equal(TimeSpan.FromSeconds(30), options.BreakDuration);
+        Assert.Equal("HealthStaging", options.TableName);
+        Assert.Equal(5, options.FailureThreshold);
+        Assert.Same(TimeProvider.System, provider.GetRequiredService<TimeProvider>());
+        Assert.Same(provider.GetRequiredService<ProviderHealthStore>(), provider.GetRequiredService<ProviderHealthStore>());
     }
 }
