@@ -1,0 +1,26 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace LlmFunctions.Health;
+
+/// <summary>Registers the shared provider health.</summary>
+public static class HealthServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="HealthOptions"/> (bound from <c>LlmFunctions:Health</c>, validated at start),
+    /// <see cref="TimeProvider.System"/> unless a clock is already registered, and a singleton
+    /// <see cref="ProviderHealthStore"/>. The host registers the <c>Azure.Data.Tables.TableServiceClient</c>.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <returns>The same services, for chaining.</returns>
+    public static IServiceCollection AddProviderHealth(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HealthOptions>, HealthOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ProviderHealthStore>();
+        return services;
+    }
+}

@@ -1,0 +1,264 @@
+using System.Diagnostics.CodeAnalysis;
+using LlmFunctions.Classification;
+
+namespace LlmFunctions.Health;
+
+/// <summary>
+/// The provider health state machine, as pure functions: no I/O, the time is passed in. Each function returns the
+/// new immutable <see cref="ProviderHealth"/> wrapped in a <see cref="HealthChange"/> that names the transition.
+/// The store (<see cref="ProviderHealthStore"/>) applies these inside an optimistic-concurrency loop.
+/// </summary>
+public static class HealthTransitions
+{
+    /// <summary>The longest error excerpt kept in <see cref="ProviderHealth.LastError"/>.</summary>
+    public const int MaxErrorLength = 256;
+
+    /// <summary>Applies the outcome of one attempt to a provider's health.</summary>
+    /// <param name="health">The current health.</param>
+    /// <param name="outcome">The classified outcome of the attempt.</param>
+    /// <param name="now">The current instant.</param>
+    /// <param name="options">The health settings.</param>
+    /// <returns>The change; <see cref="HealthChange.HasChanges"/> is false when nothing needs persisting.</returns>
+    public static HealthChange Apply(ProviderHealth health, AttemptOutcome outcome, DateTimeOffset now, HealthOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(health);
+        ArgumentNullException.ThrowIfNull(outcome);
+        ArgumentNullException.ThrowIfNull(options);
+
+        switch (outcome.Class)
+        {
+            case ErrorClass.Success:
+                return OnSuccess(health, outcome, now);
+
+            case ErrorClass.Transient or ErrorClass.MalformedResponse or ErrorClass.Unexpected:
+                return OnCircuitFailure(health, outcome, now, options);
+
+            case ErrorClass.RateLimited:
+            {
+                var until = outcome.RetryAt ?? now + options.DefaultRateLimitCooldown;
+                if (health.CooldownUntil is { } existing && existing > until)
+                {
+                    until = existing;
+                }
+
+                var next = Counted(health, outcome, now) with
+                {
+                    CooldownUntil = until,
+                    CooldownReason = outcome.Reason,
+                };
+                var transition = health.CooldownUntil != until ? HealthTransition.CooldownStarted : HealthTransition.None;
+                return new(health, next, transition, now);
+            }
+
+            case ErrorClass.AuthFailed or ErrorClass.QuotaExhausted or ErrorClass.NotFound:
+            {
+                var next = Counted(health, outcome, now) with
+                {
+                    DisabledUntil = now + options.PermanentFailureCooldown,
+                    DisabledReason = outcome.Reason,
+                };
+                return new(health, next, HealthTransition.Disabled, now);
+            }
+
+            case ErrorClass.RequestRejected:
+            {
+                // The payload was refused, not the provider: never counted. A probe that ended this way learned
+                // nothing, so its lease is released for the next caller.
+                var next = ReleaseProbe(health) with { LastStatus = outcome.HttpStatus ?? health.LastStatus };
+                return Unchanged(health, next, now);
+            }
+
+            case ErrorClass.Cancelled:
+                return Unchanged(health, ReleaseProbe(health), now);
+
+            default:
+                throw new ArgumentOutOfRangeException(nameof(outcome), outcome.Class, "Unknown error class.");
+        }
+    }
+
+    /// <summary>
+    /// Tries to take the single half-open probe slot: allowed only when the availability at <paramref name="now"/>
+    /// is <see cref="AvailabilityKind.ProbeAvailable"/> (a gate ended and no live lease exists).
+    /// </summary>
+    /// <param name="health">The current health.</param>
+    /// <param name="owner">Who probes (host and request id); recorded in <see cref="ProviderHealth.ProbeOwner"/>.</param>
+    /// <param name="now">The current instant.</param>
+    /// <param name="options">The health settings.</param>
+    /// <param name="change">The change to persist when the probe was granted.</param>
+    /// <returns>True when the caller may make the probe call.</returns>
+    public static bool TryAcquireProbe(
+        ProviderHealth health,
+        string owner,
+        DateTimeOffset now,
+        HealthOptions options,
+        [NotNullWhen(true)] out HealthChange? change)
+    {
+        ArgumentNullException.ThrowIfNull(health);
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        ArgumentNullException.ThrowIfNull(options);
+
+        if (health.AvailabilityAt(now).Kind != AvailabilityKind.ProbeAvailable)
+        {
+            change = null;
+            return false;
+        }
+
+        var next = health with
+        {
+            Circuit = CircuitState.HalfOpen,
+            ProbeOwner = owner,
+            ProbeLeaseUntil = now + options.ProbeLease,
+            UpdatedAt = now,
+        };
+        change = new(health, next, HealthTransition.ProbeAcquired, now);
+        return true;
+    }
+
+    /// <summary>
+    /// Lifts gates that have ended, for the cooldown timer: an expired cooldown or disable is cleared and an expired
+    /// break ends; the circuit becomes HALF_OPEN so recovery is tested by one probe, not a stampede. A live break is
+    /// never shortened.
+    /// </summary>
+    /// <param name="health">The current health.</param>
+    /// <param name="now">The current instant.</param>
+    /// <returns>The change, or null when nothing has expired.</returns>
+    public static HealthChange? ResetExpired(ProviderHealth health, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(health);
+
+        var cooldownExpired = health.CooldownUntil is { } cooldown && cooldown <= now;
+        var disableExpired = health.DisabledUntil is { } disabled && disabled <= now;
+        var breakExpired = health.Circuit == CircuitState.Open && (health.OpenUntil is not { } open || open <= now);
+        if (!cooldownExpired && !disableExpired && !breakExpired)
+        {
+            return null;
+        }
+
+        var breakLive = health.Circuit == CircuitState.Open && !breakExpired;
+        var next = health with
+        {
+            CooldownUntil = cooldownExpired ? null : health.CooldownUntil,
+            CooldownReason = cooldownExpired ? null : health.CooldownReason,
+            DisabledUntil = disableExpired ? null : health.DisabledUntil,
+            DisabledReason = disableExpired ? null : health.DisabledReason,
+            Circuit = breakLive ? CircuitState.Open : CircuitState.HalfOpen,
+            OpenUntil = breakLive ? health.OpenUntil : null,
+            UpdatedAt = now,
+        };
+        return new(health, next, HealthTransition.HalfOpened, now);
+    }
+
+    /// <summary>Operator reset: the circuit closes and every gate is cleared; the totals are kept.</summary>
+    /// <param name="health">The current health.</param>
+    /// <param name="now">The current instant.</param>
+    /// <returns>The change.</returns>
+    public static HealthChange Reset(ProviderHealth health, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(health);
+        var next = Closed(health, now) with { CooldownUntil = null, CooldownReason = null };
+        return new(health, next, HealthTransition.Reset, now);
+    }
+
+    /// <summary>Operator disable: the provider is skipped until <paramref name="until"/>.</summary>
+    /// <param name="health">The current health.</param>
+    /// <param name="until">When the disable ends.</param>
+    /// <param name="reason">Why, for the dashboard and logs.</param>
+    /// <param name="now">The current instant.</param>
+    /// <returns>The change.</returns>
+    public static HealthChange Disable(ProviderHealth health, DateTimeOffset until, string reason, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(health);
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        var next = health with { DisabledUntil = until, DisabledReason = reason, UpdatedAt = now };
+        return new(health, next, HealthTransition.Disabled, now);
+    }
+
+    /// <summary>Operator enable: the disable is lifted and the circuit closes; a rate-limit cooldown is kept.</summary>
+    /// <param name="health">The current health.</param>
+    /// <param name="now">The current instant.</param>
+    /// <returns>The change.</returns>
+    public static HealthChange Enable(ProviderHealth health, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(health);
+        return new(health, Closed(health, now), HealthTransition.Enabled, now);
+    }
+
+    private static HealthChange OnSuccess(ProviderHealth health, AttemptOutcome outcome, DateTimeOffset now)
+    {
+        // The provider answered: it works. Whatever the state, close and clear every gate.
+        var next = Closed(health, now) with
+        {
+            CooldownUntil = null,
+            CooldownReason = null,
+            SuccessCount = health.SuccessCount + 1,
+            LastStatus = outcome.HttpStatus ?? health.LastStatus,
+        };
+        var transition = health.NeedsProbe ? HealthTransition.CircuitClosed : HealthTransition.None;
+        return new(health, next, transition, now);
+    }
+
+    private static HealthChange OnCircuitFailure(ProviderHealth health, AttemptOutcome outcome, DateTimeOffset now, HealthOptions options)
+    {
+        var counted = Counted(health, outcome, now) with { ConsecutiveFailures = health.ConsecutiveFailures + 1 };
+
+        switch (health.Circuit)
+        {
+            case CircuitState.Closed:
+                return counted.ConsecutiveFailures >= options.FailureThreshold
+                    ? new(health, Trip(counted, now, options), HealthTransition.CircuitOpened, now)
+                    : new(health, counted, HealthTransition.None, now);
+
+            case CircuitState.HalfOpen:
+                // The probe (or a straggler during the probe) failed: open again with a longer break.
+                return new(health, Trip(counted, now, options), HealthTransition.CircuitReopened, now);
+
+            case CircuitState.Open:
+                // Already open: a late report from a call started before the trip. Count it, do not trip twice.
+                return new(health, counted, HealthTransition.None, now);
+
+            default:
+                throw new ArgumentOutOfRangeException(nameof(health), health.Circuit, "Unknown circuit state.");
+        }
+    }
+
+    private static ProviderHealth Trip(ProviderHealth health, DateTimeOffset now, HealthOptions options) => health with
+    {
+        Circuit = CircuitState.Open,
+        OpenUntil = now + options.BreakFor(health.TripCount),
+        TripCount = health.TripCount + 1,
+    };
+
+    private static ProviderHealth Counted(ProviderHealth health, AttemptOutcome outcome, DateTimeOffset now) =>
+        ReleaseProbe(health) with
+        {
+            FailureCount = health.FailureCount + 1,
+            LastStatus = outcome.HttpStatus,
+            LastErrorClass = outcome.Class.ToString(),
+            LastError = Truncate(outcome.BodyExcerpt ?? outcome.Reason),
+            UpdatedAt = now,
+        };
+
+    private static ProviderHealth Closed(ProviderHealth health, DateTimeOffset now) => ReleaseProbe(health) with
+    {
+        Circuit = CircuitState.Closed,
+        OpenUntil = null,
+        TripCount = 0,
+        ConsecutiveFailures = 0,
+        DisabledUntil = null,
+        DisabledReason = null,
+        UpdatedAt = now,
+    };
+
+    private static ProviderHealth ReleaseProbe(ProviderHealth health) =>
+        health.ProbeOwner is null && health.ProbeLeaseUntil is null
+            ? health
+            : health with { ProbeOwner = null, ProbeLeaseUntil = null };
+
+    private static HealthChange Unchanged(ProviderHealth health, ProviderHealth next, DateTimeOffset now) =>
+        next == health
+            ? new(health, health, HealthTransition.None, now)
+            : new(health, next with { UpdatedAt = now }, HealthTransition.None, now);
+
+    private static string? Truncate(string? text) =>
+        text is null || text.Length <= MaxErrorLength ? text : text[..MaxErrorLength];
+}

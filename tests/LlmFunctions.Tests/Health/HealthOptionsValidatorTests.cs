@@ -1,0 +1,110 @@
+using Azure.Data.Tables;
+using LlmFunctions.Health;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace LlmFunctions.Tests.Health;
+
+public sealed class HealthOptionsValidatorTests
+{
+    private readonly HealthOptionsValidator _validator = new();
+
+    [Fact]
+    public void Validate_Defaults_Succeeds()
+    {
+        var options = new HealthOptions();
+
+        var result = _validator.Validate(null, options);
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+        Assert.Equal(5, options.FailureThreshold);
+        Assert.Equal(TimeSpan.FromSeconds(60), options.BreakDuration);
+        Assert.Equal(TimeSpan.FromMinutes(30), options.MaxBreakDuration);
+        Assert.Equal(TimeSpan.FromHours(24), options.PermanentFailureCooldown);
+        Assert.Equal(TimeSpan.FromHours(1), options.DefaultRateLimitCooldown);
+        Assert.Equal(TimeSpan.FromMinutes(2), options.ProbeLease);
+        Assert.Equal("ProviderHealth", options.TableName);
+    }
+
+    [Fact]
+    public void Validate_FailureThresholdZero_NamesSettingRangeAndValue()
+    {
+        var result = _validator.Validate(null, new HealthOptions { FailureThreshold = 0 });
+
+        Assert.True(result.Failed);
+        Assert.Equal(["LlmFunctions:Health:FailureThreshold must be between 1 and 1000, was 0"], result.Failures);
+    }
+
+    public static TheoryData<string, Action<HealthOptions>> InvalidSettings => new()
+    {
+        { "FailureThreshold", o => o.FailureThreshold = 1001 },
+        { "BreakDuration", o => o.BreakDuration = TimeSpan.Zero },
+        { "MaxBreakDuration", o => o.MaxBreakDuration = TimeSpan.FromSeconds(30) },
+        { "PermanentFailureCooldown", o => o.PermanentFailureCooldown = TimeSpan.FromSeconds(-1) },
+        { "DefaultRateLimitCooldown", o => o.DefaultRateLimitCooldown = TimeSpan.FromDays(2) },
+        { "ProbeLease", o => o.ProbeLease = TimeSpan.Zero },
+        { "TableName", o => o.TableName = "provider-health" },
+        { "TableName", o => o.TableName = "1abc" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidSettings))]
+    public void Validate_InvalidSetting_FailsWithOneErrorNamingTheSetting(string setting, Action<HealthOptions> breakIt)
+    {
+        var options = new HealthOptions();
+        breakIt(options);
+
+        var result = _validator.Validate(null, options);
+
+        var failure = Assert.Single(result.Failures!);
+        Assert.StartsWith($"LlmFunctions:Health:{setting} must be", failure, StringComparison.Ordinal);
+        Assert.Contains(", was ", failure, StringComparison.Ordinal);
+    }
+}
+
+public sealed class HealthServiceCollectionExtensionsTests
+{
+    [Fact]
+    public void AddProviderHealth_InvalidConfiguration_FailsNamingTheConfigurationPath()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["LlmFunctions:Health:FailureThreshold"] = "0" })
+            .Build();
+        using var provider = new ServiceCollection()
+            .AddSingleton<IConfiguration>(configuration)
+            .AddProviderHealth()
+            .BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(
+            () => provider.GetRequiredService<IOptions<HealthOptions>>().Value);
+
+        Assert.Equal(["LlmFunctions:Health:FailureThreshold must be between 1 and 1000, was 0"], error.Failures);
+    }
+
+    [Fact]
+    public void AddProviderHealth_BoundConfiguration_OverridesDefaults()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["LlmFunctions:Health:BreakDuration"] = "00:00:30",
+                ["LlmFunctions:Health:TableName"] = "HealthStaging",
+            })
+            .Build();
+        using var provider = new ServiceCollection()
+            .AddSingleton<IConfiguration>(configuration)
+            .AddSingleton(new TableServiceClient("UseDevelopmentStorage=true"))
+            .AddLogging()
+            .AddProviderHealth()
+            .BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<HealthOptions>>().Value;
+
+        Assert.Equal(TimeSpan.FromSeconds(30), options.BreakDuration);
+        Assert.Equal("HealthStaging", options.TableName);
+        Assert.Equal(5, options.FailureThreshold);
+        Assert.Same(TimeProvider.System, provider.GetRequiredService<TimeProvider>());
+        Assert.Same(provider.GetRequiredService<ProviderHealthStore>(), provider.GetRequiredService<ProviderHealthStore>());
+    }
+}
