@@ -10,6 +10,11 @@ namespace LlmFunctions.Failover;
 /// the same state, instant and randomizer give the same decision, so a durable queue step and an in-process loop can
 /// both drive it.
 /// </summary>
+/// <remarks>
+/// Driver contract: re-read candidates' health, call <see cref="Decide"/>, then act and record via
+/// <see cref="FailoverState"/>'s <c>Record</c> overloads: an attempt's outcome, a skip, or the wait before starting it
+/// (so asking again at its end yields the retry instead of a newly jittered wait). Stop at a <see cref="Finish"/>.
+/// </remarks>
 public sealed class FailoverPolicy
 {
     private readonly FailoverOptions options;
