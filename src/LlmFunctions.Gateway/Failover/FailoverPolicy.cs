@@ -1,0 +1,345 @@
+using System.Globalization;
+using LlmFunctions.Classification;
+using LlmFunctions.Health;
+using LlmFunctions.Payload;
+
+namespace LlmFunctions.Failover;
+
+/// <summary>
+/// Decides a request's one next action from its state and the current instant. Pure: no I/O, no sleeping, no state;
+/// the same state, instant and randomizer give the same decision, so a durable queue step and an in-process loop can
+/// both drive it.
+/// </summary>
+/// <remarks>
+/// Driver contract: re-read candidates' health, call <see cref="Decide"/>, then act and record via
+/// <see cref="FailoverState"/>'s <c>Record</c> overloads: an attempt's outcome, a skip, or the wait before starting it
+/// (so asking again at its end yields the retry instead of a newly jittered wait). Stop at a <see cref="Finish"/>.
+/// </remarks>
+public sealed class FailoverPolicy
+{
+    private readonly FailoverOptions options;
+    private readonly Func<double> random;
+
+    /// <summary>Initializes a new instance of the <see cref="FailoverPolicy"/> class.</summary>
+    /// <param name="options">The validated options.</param>
+    /// <param name="random">Returns a value in [0, 1) for backoff jitter (e.g. <c>Random.Shared.NextDouble</c>).</param>
+    public FailoverPolicy(FailoverOptions options, Func<double> random)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(random);
+        this.options = options;
+        this.random = random;
+    }
+
+    /// <summary>Decides the next action.</summary>
+    /// <param name="state">The request, the candidates with health as last read, and the history so far.</param>
+    /// <param name="now">The current instant, from the driver's TimeProvider.</param>
+    /// <returns>One action: attempt, wait, skip or finish.</returns>
+    public FailoverDecision Decide(FailoverState state, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var history = state.History;
+        var last = history.Count > 0 ? history[^1] : null;
+
+        if (last is AttemptRecord ended && FinishAfter(state, ended) is { } finish)
+        {
+            return finish;
+        }
+
+        if (now >= state.Request.Deadline)
+        {
+            return new Finish(
+                FinishKind.DeadlineExceeded,
+                Inv($"the deadline {state.Request.Deadline:O} passed after {history.OfType<AttemptRecord>().Count()} attempt(s)"),
+                Reasons(history));
+        }
+
+        var ordered = Order(state);
+        var skipped = history.OfType<SkipRecord>().Select(s => s.Key).ToHashSet();
+
+        // The provider of the last attempt or wait is still in play until a skip closes it.
+        if (last is AttemptRecord or WaitRecord && !skipped.Contains(last.Key)
+            && ordered.FirstOrDefault(c => c.Key == last.Key) is { } current)
+        {
+            return Continue(state, current, last, now);
+        }
+
+        var attempted = history.OfType<AttemptRecord>().Select(a => a.Key).ToHashSet();
+        var open = ordered.Where(c => !skipped.Contains(c.Key) && !attempted.Contains(c.Key)).ToList();
+        return open.Count > 0 ? Begin(state, open, now) : Conclude(state);
+    }
+
+    private static Finish? FinishAfter(FailoverState state, AttemptRecord attempt) => attempt.Outcome switch
+    {
+        { Class: ErrorClass.Success } => new Finish(
+            FinishKind.Succeeded, Inv($"{attempt.Key} answered on attempt {attempt.AttemptNumber}"), Reasons(state.History))
+        {
+            Winner = attempt,
+        },
+        { Class: ErrorClass.Cancelled } => new Finish(FinishKind.Cancelled, "cancelled by caller", Reasons(state.History))
+        {
+            LastAttempt = attempt,
+        },
+        { Class: ErrorClass.RequestRejected, PayloadTooLarge: false } => new Finish(
+            FinishKind.Rejected, Inv($"{attempt.Key} rejected the request: {attempt.Outcome.Reason}"), Reasons(state.History))
+        {
+            LastAttempt = attempt,
+            HttpStatus = attempt.Outcome.HttpStatus,
+            BodyExcerpt = attempt.Outcome.BodyExcerpt,
+        },
+        _ => null,
+    };
+
+    private List<Candidate> Order(FailoverState state)
+    {
+        var hints = state.Request.ProviderHints ?? [];
+        int Rank(Candidate c)
+        {
+            for (var i = 0; i < hints.Count; i++)
+            {
+                if (string.Equals(hints[i], c.Key.Provider, StringComparison.OrdinalIgnoreCase)
+                    || string.Equals(hints[i], c.Key.ToString(), StringComparison.OrdinalIgnoreCase))
+                {
+                    return i;
+                }
+            }
+
+            return int.MaxValue;
+        }
+
+        // OrderBy is stable: equal ranks and priorities keep the configured order.
+        return [.. state.Candidates.OrderBy(Rank).ThenBy(c => c.Priority)];
+    }
+
+    private FailoverDecision Continue(FailoverState state, Candidate candidate, HistoryEntry last, DateTimeOffset now)
+    {
+        if (last is WaitRecord wait)
+        {
+            if (now < wait.Until)
+            {
+                return new WaitThenRetry(candidate.Key, wait.Until, wait.Until - now, wait.Reason);
+            }
+
+            var next = state.History.OfType<AttemptRecord>().Count(a => a.Key == candidate.Key) + 1;
+            return Retry(state, candidate, next, wait.Delay, now);
+        }
+
+        var attempt = (AttemptRecord)last;
+        var n = attempt.AttemptNumber;
+        var outcome = attempt.Outcome;
+        var key = candidate.Key;
+        switch (outcome.Class)
+        {
+            case ErrorClass.Transient or ErrorClass.MalformedResponse:
+                if (n >= options.MaxAttemptsPerProvider)
+                {
+                    return Exhausted(key, n, outcome);
+                }
+
+                var availability = candidate.Health.AvailabilityAt(now);
+                if (!availability.CanCall)
+                {
+                    return Blocked(key, availability);
+                }
+
+                var delay = Backoff.Delay(n, options.BaseDelay, options.MaxDelay, random);
+                return Wait(state, key, now + delay, now, Inv($"backoff after attempt {n}: {outcome.Reason}"));
+
+            case ErrorClass.RateLimited:
+                if (outcome.RetryAt is not { } retryAt)
+                {
+                    return new SkipProvider(key, Inv($"rate limited without a retry time: {outcome.Reason}"), SkipKind.RateLimitedLong);
+                }
+
+                if (retryAt - now > options.ShortRetryAfterThreshold)
+                {
+                    return new SkipProvider(key, Inv($"rate limited until {retryAt:O}: {outcome.Reason}"), SkipKind.RateLimitedLong, retryAt);
+                }
+
+                if (n >= options.MaxAttemptsPerProvider)
+                {
+                    return Exhausted(key, n, outcome);
+                }
+
+                return retryAt <= now
+                    ? Retry(state, candidate, n + 1, TimeSpan.Zero, now)
+                    : Wait(state, key, retryAt, now, Inv($"retry-after on attempt {n}: {outcome.Reason}"));
+
+            case ErrorClass.AuthFailed or ErrorClass.QuotaExhausted or ErrorClass.NotFound:
+                return new SkipProvider(key, Inv($"{outcome.Class}: {outcome.Reason}"), SkipKind.PermanentFailure);
+
+            case ErrorClass.RequestRejected:
+                return new SkipProvider(key, Inv($"refused the payload for its size: {outcome.Reason}"), SkipKind.PayloadTooLarge);
+
+            default:
+                return new SkipProvider(key, Inv($"{outcome.Class}: {outcome.Reason}"), SkipKind.UnexpectedError);
+        }
+    }
+
+    private static SkipProvider Exhausted(ProviderKey key, int attempts, AttemptOutcome outcome) =>
+        new(key, Inv($"{attempts} attempt(s) failed; last: {outcome.Class} {outcome.Reason}"), SkipKind.ExhaustedRetries);
+
+    private static FailoverDecision Wait(FailoverState state, ProviderKey key, DateTimeOffset until, DateTimeOffset now, string reason) =>
+        until >= state.Request.Deadline
+            ? new SkipProvider(key, Inv($"the retry at {until:O} would not start before the deadline {state.Request.Deadline:O} ({reason})"), SkipKind.RetryPastDeadline)
+            : new WaitThenRetry(key, until, until - now, reason);
+
+    private static FailoverDecision Retry(FailoverState state, Candidate candidate, int attemptNumber, TimeSpan waited, DateTimeOffset now)
+    {
+        var availability = candidate.Health.AvailabilityAt(now);
+        if (!availability.CanCall)
+        {
+            return Blocked(candidate.Key, availability);
+        }
+
+        // The first attempt fitted this same budget, so a retry sends the same messages.
+        var fitted = PromptTruncator.Truncate(state.Request.Messages, candidate.MaxPromptChars);
+        return fitted.Fits
+            ? Attempt(candidate, attemptNumber, availability, fitted, waited)
+            : OverBudget(candidate, fitted.OriginalChars, fitted.FailureReason);
+    }
+
+    private static FailoverDecision Begin(FailoverState state, List<Candidate> open, DateTimeOffset now)
+    {
+        var candidate = open[0];
+        var availability = candidate.Health.AvailabilityAt(now);
+        if (!availability.CanCall)
+        {
+            return Blocked(candidate.Key, availability);
+        }
+
+        var messages = state.Request.Messages;
+        var chars = PayloadBudget.PromptChars(messages);
+        if (chars <= candidate.MaxPromptChars)
+        {
+            return Attempt(candidate, 1, availability, new TruncationResult(true, messages, false, chars, chars), TimeSpan.Zero);
+        }
+
+        var callable = open.Where(c => c.Health.AvailabilityAt(now).CanCall).ToList();
+        var whole = callable.FirstOrDefault(c => c.MaxPromptChars >= chars);
+        if (whole is not null)
+        {
+            return OverBudget(candidate, chars, Inv($"{whole.Key} can take it whole"));
+        }
+
+        if (!state.Request.AllowTruncation)
+        {
+            return OverBudget(candidate, chars, null);
+        }
+
+        // Truncate as little as possible: to the largest budget among the providers still callable.
+        var largest = callable.MaxBy(c => c.MaxPromptChars)!;
+        if (candidate.MaxPromptChars < largest.MaxPromptChars)
+        {
+            return OverBudget(candidate, chars, Inv($"truncating to the larger budget of {largest.Key} instead"));
+        }
+
+        var fitted = PromptTruncator.Truncate(messages, candidate.MaxPromptChars);
+        return fitted.Fits
+            ? Attempt(candidate, 1, availability, fitted, TimeSpan.Zero)
+            : OverBudget(candidate, chars, fitted.FailureReason);
+    }
+
+    private static AttemptProvider Attempt(
+        Candidate candidate, int attemptNumber, ProviderAvailability availability, TruncationResult fitted, TimeSpan waited) =>
+        new(
+            candidate.Key,
+            attemptNumber,
+            availability.Kind == AvailabilityKind.ProbeAvailable,
+            fitted.Messages,
+            fitted.Truncated,
+            fitted.NewChars,
+            fitted.OriginalChars,
+            waited);
+
+    private static SkipProvider Blocked(ProviderKey key, ProviderAvailability availability)
+    {
+        var kind = availability.Kind switch
+        {
+            AvailabilityKind.Disabled => SkipKind.Disabled,
+            AvailabilityKind.CoolingDown => SkipKind.CoolingDown,
+            AvailabilityKind.CircuitOpen => SkipKind.CircuitOpen,
+            _ => SkipKind.ProbeInFlight,
+        };
+        return new SkipProvider(key, availability.Reason, kind, availability.Until);
+    }
+
+    private static SkipProvider OverBudget(Candidate candidate, int chars, string? detail) =>
+        new(
+            candidate.Key,
+            Inv($"prompt is {PayloadBudget.Format(chars)} characters; the budget is {PayloadBudget.Format(candidate.MaxPromptChars)} ({candidate.BudgetSettingName})")
+                + (detail is null ? string.Empty : "; " + detail),
+            SkipKind.OverBudget);
+
+    private static Finish Conclude(FailoverState state)
+    {
+        var history = state.History;
+        var reasons = Reasons(history);
+        if (state.Candidates.Count == 0)
+        {
+            return new Finish(FinishKind.Failed, "no providers are configured", reasons);
+        }
+
+        var skips = history.OfType<SkipRecord>().ToList();
+        var attempted = history.OfType<AttemptRecord>().Any();
+        var chars = PayloadBudget.PromptChars(state.Request.Messages);
+        var budgets = state.Candidates.ToDictionary(c => c.Key, c => c.MaxPromptChars);
+
+        if (!attempted && skips.Count > 0 && skips.All(s => IsBlocked(s.Kind) || s.Kind == SkipKind.OverBudget))
+        {
+            // Waiting helps only if a blocked provider could take the prompt once it recovers.
+            var earliest = skips
+                .Where(s => IsBlocked(s.Kind) && s.Until is not null)
+                .Where(s => state.Request.AllowTruncation || budgets.GetValueOrDefault(s.Key) >= chars)
+                .Min(s => s.Until);
+            if (earliest is { } retryAt)
+            {
+                return new Finish(
+                    FinishKind.AllCoolingDown,
+                    Inv($"every provider is disabled, cooling down or open; the earliest is available at {retryAt:O}"),
+                    reasons)
+                {
+                    RetryAt = retryAt,
+                };
+            }
+        }
+
+        // Too large everywhere: every provider was over budget, refused the size, or is blocked but too small anyway.
+        bool IsSize(SkipRecord s) => s.Kind is SkipKind.OverBudget or SkipKind.PayloadTooLarge;
+        if (skips.Any(IsSize) && skips.All(s => IsSize(s) || (IsBlocked(s.Kind) && budgets.GetValueOrDefault(s.Key) < chars)))
+        {
+            return new Finish(FinishKind.PayloadTooLarge, PayloadTooLargeSummary(state, chars), reasons);
+        }
+
+        return new Finish(
+            FinishKind.Failed,
+            Inv($"no provider could serve the request: {history.OfType<AttemptRecord>().Count()} attempt(s), {skips.Count} skip(s)"),
+            reasons);
+    }
+
+    private static string PayloadTooLargeSummary(FailoverState state, int chars)
+    {
+        var largest = state.Candidates.MaxBy(c => c.MaxPromptChars)!;
+        var summary = Inv($"prompt is {PayloadBudget.Format(chars)} characters; the largest provider budget is {PayloadBudget.Format(largest.MaxPromptChars)} ({largest.BudgetSettingName})");
+        if (state.Request.AllowTruncation
+            && PromptTruncator.Truncate(state.Request.Messages, largest.MaxPromptChars).FailureReason is { } why)
+        {
+            summary += "; " + why;
+        }
+
+        return summary;
+    }
+
+    private static bool IsBlocked(SkipKind kind) =>
+        kind is SkipKind.Disabled or SkipKind.CoolingDown or SkipKind.CircuitOpen or SkipKind.ProbeInFlight;
+
+    private static List<string> Reasons(IReadOnlyList<HistoryEntry> history) =>
+        [.. history.Select(e => e switch
+        {
+            AttemptRecord a => Inv($"{a.Key} attempt {a.AttemptNumber}: {a.Outcome.Class} {a.Outcome.Reason}"),
+            SkipRecord s => Inv($"{s.Key} skipped ({s.Kind}): {s.Reason}"),
+            _ => null,
+        }).OfType<string>()];
+
+    private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
