@@ -1,4 +1,4 @@
-using LlmFunctions.Providers;
+using LlmFunctions.FunctionApp.Functions;
 
 namespace LlmFunctions.FunctionApp;
 
@@ -7,8 +7,8 @@ internal static class FunctionAppServiceCollectionExtensions
 {
     public static IServiceCollection AddFunctionApp(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(_ => ProviderCatalog.Load(configuration));
+        services.AddLlmFunctionsGateway(configuration);
+        services.AddFunctions();
         services.AddHostedService<StartupValidation>();
         return services;
     }

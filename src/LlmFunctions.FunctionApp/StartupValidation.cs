@@ -1,3 +1,4 @@
+using LlmFunctions.Health;
 using LlmFunctions.Providers;
 
 namespace LlmFunctions.FunctionApp;
@@ -8,9 +9,10 @@ internal sealed partial class StartupValidation(IServiceProvider services, ILogg
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var catalog = services.GetRequiredService<ProviderCatalog>();
+        _ = services.GetRequiredService<ProviderHealthStore>();
         foreach (var provider in catalog.Providers)
         {
-            LogProvider(logger, provider.Name, provider.Kind, string.Join(", ", provider.Models), provider.MaxPromptChars);
+            LogProvider(logger, provider.Name, provider.Kind, provider.Models, provider.MaxPromptChars);
         }
 
         foreach (var skipped in catalog.Skipped)
@@ -29,7 +31,7 @@ internal sealed partial class StartupValidation(IServiceProvider services, ILogg
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Provider {Provider} ({Kind}) models [{Models}], budget {MaxPromptChars} chars")]
-    private static partial void LogProvider(ILogger logger, string provider, ProviderKind kind, string models, int maxPromptChars);
+    private static partial void LogProvider(ILogger logger, string provider, ProviderKind kind, IReadOnlyList<string> models, int maxPromptChars);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Provider {Provider} skipped: {Reason}")]
     private static partial void LogSkipped(ILogger logger, string provider, string reason);

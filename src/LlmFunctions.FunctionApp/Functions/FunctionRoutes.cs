@@ -6,10 +6,17 @@ namespace LlmFunctions.FunctionApp.Functions;
 /// </summary>
 internal static class FunctionRoutes
 {
+    public static IServiceCollection AddFunctions(this IServiceCollection services) =>
+        services
+            .AddSingleton<HealthCheck>()
+            .AddSingleton<ListProviders>()
+            .AddSingleton<ProviderAdmin>();
+
     public static WebApplication MapFunctions(this WebApplication app)
     {
         app.MapGet("/api/health", (HealthCheck f, CancellationToken ct) => f.Run(ct));
         app.MapGet("/api/providers", (ListProviders f, CancellationToken ct) => f.Run(ct));
+        app.MapPost("/api/providers/{name}/{operation}", (string name, string operation, HttpRequest request, ProviderAdmin f, CancellationToken ct) => f.Run(name, operation, request, ct));
         return app;
     }
 }

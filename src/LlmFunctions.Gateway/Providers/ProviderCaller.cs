@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
 using LlmFunctions.Classification;
+using LlmFunctions.Security;
 using Polly;
-using Polly.RateLimiting;
 using Polly.Timeout;
 
 namespace LlmFunctions.Providers;
@@ -15,7 +15,6 @@ namespace LlmFunctions.Providers;
 public sealed class ProviderCaller
 {
     private readonly ProviderCatalog _catalog;
-    private readonly HttpClient _httpClient;
     private readonly ErrorClassifier _classifier;
     private readonly TimeProvider _timeProvider;
     private readonly ConcurrentDictionary<string, ResiliencePipeline> _pipelines = new(StringComparer.OrdinalIgnoreCase);
@@ -31,7 +30,6 @@ public sealed class ProviderCaller
     public ProviderCaller(ProviderCatalog catalog, HttpClient httpClient, ErrorClassifier classifier, SecretRedactor redactor, TimeProvider timeProvider)
     {
         _catalog = catalog;
-        _httpClient = httpClient;
         _classifier = classifier;
         _timeProvider = timeProvider;
         _openAi = new OpenAiCompatibleAdapter(httpClient, redactor);

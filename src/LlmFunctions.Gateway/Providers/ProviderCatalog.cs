@@ -16,7 +16,7 @@ public sealed class ProviderCatalog
     public const string SimulatorBaseUrlSetting = "LlmFunctions:SimulatorBaseUrl";
 
     /// <summary>The default payload budget in characters.</summary>
-    public const int DefaultMaxPromptChars = 6_000;
+    public const int DefaultMaxPromptChars = Payload.PayloadBudget.DefaultMaxPromptChars;
 
     /// <summary>The default per-attempt timeout.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);

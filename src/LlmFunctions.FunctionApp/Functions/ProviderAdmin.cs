@@ -1,0 +1,75 @@
+using System.Globalization;
+using LlmFunctions.Health;
+using LlmFunctions.Providers;
+
+namespace LlmFunctions.FunctionApp.Functions;
+
+/// <summary>
+/// POST <c>/api/providers/{name}/reset|disable|enable</c>: manual operations on a provider's shared health, for every
+/// model or the one named by <c>?model=</c>. <c>disable</c> takes <c>?minutes=</c> (default 1440) and <c>?reason=</c>.
+/// </summary>
+internal sealed class ProviderAdmin(ProviderCatalog catalog, ProviderHealthStore health, TimeProvider time)
+{
+    private const int MaxDisableMinutes = 525_600;
+
+    public async Task<IResult> Run(string name, string operation, HttpRequest request, CancellationToken cancellationToken)
+    {
+        var provider = catalog.Find(name);
+        if (provider is null)
+        {
+            return Problem(StatusCodes.Status404NotFound, "name", $"unknown provider '{Clip(name)}'; known: {string.Join(", ", catalog.Providers.Select(p => p.Name))}");
+        }
+
+        var model = request.Query["model"].ToString();
+        if (model.Length > 0 && !provider.Models.Contains(model, StringComparer.Ordinal))
+        {
+            return Problem(StatusCodes.Status404NotFound, "model", $"provider '{provider.Name}' has no model '{Clip(model)}'; its models: {string.Join(", ", provider.Models)}");
+        }
+
+        var keys = (model.Length > 0 ? [model] : provider.Models).Select(m => new ProviderKey(provider.Name, m)).ToList();
+        Func<ProviderKey, Task<HealthChange>> apply;
+        switch (operation.ToLowerInvariant())
+        {
+            case "reset":
+                apply = k => health.ResetAsync(k, cancellationToken);
+                break;
+            case "enable":
+                apply = k => health.EnableAsync(k, cancellationToken);
+                break;
+            case "disable":
+                var minutesText = request.Query["minutes"].ToString();
+                var minutes = 1440;
+                if (minutesText.Length > 0 && (!int.TryParse(minutesText, NumberStyles.Integer, CultureInfo.InvariantCulture, out minutes) || minutes < 1 || minutes > MaxDisableMinutes))
+                {
+                    return Problem(StatusCodes.Status400BadRequest, "minutes", $"must be a whole number from 1 to {MaxDisableMinutes}, was '{Clip(minutesText)}'");
+                }
+
+                var reason = request.Query["reason"].ToString();
+                if (reason.Length > 256)
+                {
+                    return Problem(StatusCodes.Status400BadRequest, "reason", $"must be at most 256 characters, was {reason.Length}");
+                }
+
+                var until = time.GetUtcNow().AddMinutes(minutes);
+                reason = reason.Length > 0 ? $"disabled by an operator: {reason}" : "disabled by an operator";
+                apply = k => health.DisableAsync(k, until, reason, cancellationToken);
+                break;
+            default:
+                return Problem(StatusCodes.Status404NotFound, "operation", $"unknown operation '{Clip(operation)}'; use reset, disable or enable");
+        }
+
+        var now = time.GetUtcNow();
+        var results = new List<ModelStateView>();
+        foreach (var key in keys)
+        {
+            results.Add(ModelStateView.From((await apply(key)).Current, now));
+        }
+
+        return Results.Json(new { provider = provider.Name, operation = operation.ToLowerInvariant(), models = results });
+    }
+
+    private static IResult Problem(int status, string field, string message) =>
+        Results.Json(new { error = new { field, message } }, statusCode: status);
+
+    private static string Clip(string value) => value.Length <= 64 ? value : value[..64] + "…";
+}

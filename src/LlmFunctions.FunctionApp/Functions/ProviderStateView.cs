@@ -1,0 +1,69 @@
+using LlmFunctions.Health;
+using LlmFunctions.Providers;
+
+namespace LlmFunctions.FunctionApp.Functions;
+
+/// <summary>The JSON shape of one provider's state in <c>/api/providers</c>.</summary>
+internal sealed record ProviderStateView(
+    string Name,
+    string Kind,
+    int Priority,
+    int MaxPromptChars,
+    double TimeoutSeconds,
+    IReadOnlyList<ModelStateView> Models)
+{
+    public static ProviderStateView From(ProviderDescriptor provider, IReadOnlyDictionary<ProviderKey, ProviderHealth> health, DateTimeOffset now) =>
+        new(
+            provider.Name,
+            provider.Kind.ToString(),
+            provider.Priority,
+            provider.MaxPromptChars,
+            provider.Timeout.TotalSeconds,
+            provider.Models.Select(m =>
+            {
+                var key = new ProviderKey(provider.Name, m);
+                return ModelStateView.From(health.GetValueOrDefault(key) ?? ProviderHealth.New(key), now);
+            }).ToList());
+}
+
+/// <summary>The JSON shape of one model's shared health.</summary>
+internal sealed record ModelStateView(
+    string Model,
+    string Availability,
+    DateTimeOffset? Until,
+    string Reason,
+    string Circuit,
+    int ConsecutiveFailures,
+    DateTimeOffset? CooldownUntil,
+    string? CooldownReason,
+    DateTimeOffset? DisabledUntil,
+    string? DisabledReason,
+    int? LastStatus,
+    string? LastErrorClass,
+    string? LastError,
+    long SuccessCount,
+    long FailureCount,
+    DateTimeOffset? UpdatedAt)
+{
+    public static ModelStateView From(ProviderHealth h, DateTimeOffset now)
+    {
+        var availability = h.AvailabilityAt(now);
+        return new(
+            h.Key.Model,
+            availability.Kind.ToString(),
+            availability.Until,
+            availability.Reason,
+            h.Circuit.ToString(),
+            h.ConsecutiveFailures,
+            h.CooldownUntil,
+            h.CooldownReason,
+            h.DisabledUntil,
+            h.DisabledReason,
+            h.LastStatus,
+            h.LastErrorClass,
+            h.LastError,
+            h.SuccessCount,
+            h.FailureCount,
+            h.UpdatedAt);
+    }
+}

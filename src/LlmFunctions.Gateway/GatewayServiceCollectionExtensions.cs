@@ -1,0 +1,66 @@
+using Azure.Data.Tables;
+using LlmFunctions.Classification;
+using LlmFunctions.Failover;
+using LlmFunctions.Health;
+using LlmFunctions.Providers;
+using LlmFunctions.Security;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace LlmFunctions;
+
+/// <summary>Registers the gateway core: catalog, classifier, provider calls, failover policy, shared health.</summary>
+public static class GatewayServiceCollectionExtensions
+{
+    /// <summary>The setting holding the Storage connection string, as in Azure Functions.</summary>
+    public const string StorageSetting = "AzureWebJobsStorage";
+
+    /// <summary>Adds the gateway core. Settings are validated at start-up, naming the bad setting.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The configuration.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddLlmFunctionsGateway(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(_ => ProviderCatalog.Load(configuration));
+        services.TryAddSingleton(sp => new SecretRedactor(sp.GetRequiredService<ProviderCatalog>().SecretValues));
+        services.TryAddSingleton(sp => new ErrorClassifier(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SecretRedactor>()));
+        services.TryAddSingleton(sp => new ProviderCaller(
+            sp.GetRequiredService<ProviderCatalog>(),
+            ProviderHttpHandler.CreateClient(),
+            sp.GetRequiredService<ErrorClassifier>(),
+            sp.GetRequiredService<SecretRedactor>(),
+            sp.GetRequiredService<TimeProvider>()));
+
+        services.AddOptions<FailoverOptions>().BindConfiguration(FailoverOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FailoverOptions>, FailoverOptionsValidator>());
+        services.TryAddSingleton(sp => new FailoverPolicy(sp.GetRequiredService<IOptions<FailoverOptions>>().Value, Random.Shared.NextDouble));
+
+        services.TryAddSingleton(_ => CreateTableService(configuration));
+        services.AddProviderHealth();
+        services.TryAddSingleton<PromptRunner>();
+        return services;
+    }
+
+    private static TableServiceClient CreateTableService(IConfiguration configuration)
+    {
+        var connection = configuration[StorageSetting];
+        if (string.IsNullOrWhiteSpace(connection))
+        {
+            throw new InvalidOperationException($"{StorageSetting} is not set: it must hold the Storage connection string (UseDevelopmentStorage=true for Azurite).");
+        }
+
+        try
+        {
+            return new TableServiceClient(connection);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
+        {
+            // The connection string holds the account key: name the setting, never echo the value.
+            throw new InvalidOperationException($"{StorageSetting} is not a valid Storage connection string.", ex);
+        }
+    }
+}
