@@ -40,7 +40,7 @@ has_keys=0
 env | grep -qE "^($key_vars)=." && has_keys=1
 [ -f local.settings.json ] && grep -qE "\"($key_vars)\"[[:space:]]*:[[:space:]]*\"[^\"]" local.settings.json && has_keys=1
 if [ "${LLMFUNCTIONS_SIMULATOR:-}" = 1 ] || [ "$has_keys" = 0 ]; then
-  scenario=${LLMFUNCTIONS_SCENARIO:-scenarios/dev-fleet.json}
+  scenario=$(realpath "${LLMFUNCTIONS_SCENARIO:-scenarios/dev-fleet.json}")
   echo "==> No provider key configured: the provider simulator plays the fleet from $scenario on 127.0.0.1:$sim_port"
   dotnet run --project src/LlmFunctions.Simulator --no-build -- --scenario "$scenario" --port "$sim_port" &
   pids+=($!)
