@@ -129,11 +129,6 @@ public sealed partial class PromptRunner
         // Recorded even when the caller has gone: a probe lease must be released and a provider's failure is shared knowledge.
         var change = await _health.RecordAsync(attempt.Key, result.Outcome, CancellationToken.None);
         LogAttempt(_logger, attempt.Key.Provider, attempt.Key.Model, attempt.AttemptNumber, result.Outcome.Class, result.Outcome.HttpStatus, (long)result.Duration.TotalMilliseconds, result.Outcome.Reason);
-        if (change.Transition != HealthTransition.None)
-        {
-            LogHealthChanged(_logger, attempt.Key.Provider, attempt.Key.Model, change.Transition, change.ToAvailability.Reason);
-        }
-
         state = WithHealth(state.Record(attempt, startedAt, finishedAt, result.Outcome), change.Current);
         return (state, result.Outcome.Class == ErrorClass.Success ? result.Completion : null);
     }
@@ -173,9 +168,6 @@ public sealed partial class PromptRunner
 
     [LoggerMessage(EventId = 4202, Level = LogLevel.Debug, Message = "Skipped {Provider}/{Model} ({Kind}): {Reason}")]
     private static partial void LogSkipped(ILogger logger, string provider, string model, SkipKind kind, string reason);
-
-    [LoggerMessage(EventId = 4203, Level = LogLevel.Information, Message = "Health of {Provider}/{Model}: {Transition} ({Availability})")]
-    private static partial void LogHealthChanged(ILogger logger, string provider, string model, HealthTransition transition, string availability);
 
     [LoggerMessage(EventId = 4204, Level = LogLevel.Information, Message = "Request finished: {Kind}: {Summary}")]
     private static partial void LogFinished(ILogger logger, FinishKind kind, string summary);
