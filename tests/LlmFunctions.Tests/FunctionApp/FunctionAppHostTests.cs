@@ -201,6 +201,20 @@ public sealed class FunctionAppHostTests(AzuriteFixture azurite) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task HostStart_CustomProviderWithoutModelsAgainstSimulator_FailsNamingTheProviderAndModels()
+    {
+        var settings = SimulatorSettings();
+        settings["LlmFunctions:Providers:MyProxy:Priority"] = "5";
+        await using var host = new AppFactory(settings);
+
+        var exception = Record.Exception(() => host.CreateClient());
+
+        Assert.IsType<ProviderCatalogException>(exception);
+        Assert.Contains("LlmFunctions:Providers:MyProxy", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("Models", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnyResponse_ApiKeyInConfiguration_NeverInBody()
     {
         var settings = SimulatorSettings();
