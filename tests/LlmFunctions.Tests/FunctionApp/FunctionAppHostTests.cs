@@ -161,6 +161,20 @@ public sealed class FunctionAppHostTests(AzuriteFixture azurite) : IAsyncLifetim
         Assert.Contains("'NoSuchProvider'", error.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task PostReset_SkippedProvider_404SayingWhyItIsSkipped()
+    {
+        await using var host = new AppFactory(SimulatorSettings());
+        using var client = host.CreateClient();
+
+        using var response = await PostAsync(client, "/api/providers/nebius/reset");
+        var error = (await JsonAsync(response)).GetProperty("error");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("name", error.GetProperty("field").GetString());
+        Assert.Contains("LlmFunctions:Providers:Nebius:Enabled is false", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("-1")]
     [InlineData("0")]
