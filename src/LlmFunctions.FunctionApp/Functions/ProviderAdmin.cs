@@ -15,6 +15,11 @@ internal sealed class ProviderAdmin(ProviderCatalog catalog, ProviderHealthStore
     public async Task<IResult> Run(string name, string operation, HttpRequest request, CancellationToken cancellationToken)
     {
         var provider = catalog.Find(name);
+        if (provider is null && catalog.Skipped.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase)) is { } skipped)
+        {
+            return Problem(StatusCodes.Status404NotFound, "name", $"provider '{skipped.Name}' is not in use: {skipped.Reason}");
+        }
+
         if (provider is null)
         {
             return Problem(StatusCodes.Status404NotFound, "name", $"unknown provider '{Clip(name)}'; known: {string.Join(", ", catalog.Providers.Select(p => p.Name))}");

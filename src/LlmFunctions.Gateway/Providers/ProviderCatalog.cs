@@ -145,6 +145,11 @@ public sealed class ProviderCatalog
                 reader.Error(string.Empty, $"unknown provider '{name}': a custom provider needs BaseUrl, Models (or Model) and ApiKeySetting; built-in providers are {string.Join(", ", BuiltInProviders.All.Select(b => b.Name))}");
             }
         }
+        else if (builtIn is null && models.Count == 0)
+        {
+            // The simulator supplies the URL and key, but only the settings can say which model a custom provider serves.
+            reader.Error(string.Empty, $"unknown provider '{name}': a custom provider needs Models (or Model), even against the simulator; built-in providers are {string.Join(", ", BuiltInProviders.All.Select(b => b.Name))}");
+        }
 
         if (reader.ErrorCount > errorsBefore)
         {
