@@ -167,7 +167,8 @@ public sealed class ProviderCatalog
         if (simulator is not null)
         {
             baseUrl = new Uri(simulator, kind == ProviderKind.CloudflareWorkersAi ? $"{name}/client/v4" : $"{name}/v1");
-            apiKey = string.IsNullOrWhiteSpace(apiKey) ? SimulatorApiKey : apiKey;
+            // A real key never leaves for the simulator, even on loopback.
+            apiKey = SimulatorApiKey;
             accountId = "simulator-account";
         }
         else

@@ -106,6 +106,15 @@ public sealed class ProviderCatalogTests
         Assert.Equal(new Uri("http://127.0.0.1:7100/Cloudflare/client/v4"), catalog.Find("Cloudflare")!.BaseUrl);
     }
 
+    [Fact]
+    public void Load_SimulatorModeWithRealKeySet_SendsPlaceholderNotTheRealKey()
+    {
+        var catalog = Load((ProviderCatalog.SimulatorBaseUrlSetting, "http://127.0.0.1:7100"), ("GROQ_API_KEY", "gsk_realkey1234567890"));
+
+        Assert.NotEqual("gsk_realkey1234567890", catalog.GetApiKey(catalog.Find("Groq")!));
+        Assert.DoesNotContain("gsk_realkey1234567890", catalog.SecretValues);
+    }
+
     [Theory]
     [InlineData("LlmFunctions:Providers:Groq:TimeoutSeconds", "-5", "LlmFunctions:Providers:Groq:TimeoutSeconds must be a number of seconds greater than 0")]
     [InlineData("LlmFunctions:Providers:Groq:TimeoutSeconds", "0", "LlmFunctions:Providers:Groq:TimeoutSeconds")]
