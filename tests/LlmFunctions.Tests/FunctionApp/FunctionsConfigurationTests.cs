@@ -1,4 +1,6 @@
-using LlmFunctions.FunctionApp.Configuration;
+extern alias FunctionApp;
+
+using FunctionApp::LlmFunctions.FunctionApp.Configuration;
 
 namespace LlmFunctions.Tests.FunctionApp;
 
