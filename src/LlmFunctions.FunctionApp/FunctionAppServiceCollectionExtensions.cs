@@ -1,4 +1,5 @@
 using LlmFunctions.FunctionApp.Functions;
+using LlmFunctions.FunctionApp.Functions.Timers;
 
 namespace LlmFunctions.FunctionApp;
 
@@ -8,6 +9,7 @@ internal static class FunctionAppServiceCollectionExtensions
     public static IServiceCollection AddFunctionApp(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddLlmFunctionsGateway(configuration);
+        services.AddLockStorage(configuration);
         services.AddFunctions();
         services.AddHostedService<StartupValidation>();
         return services;

@@ -1,7 +1,9 @@
+using LlmFunctions.FunctionApp.Functions.Timers;
+
 namespace LlmFunctions.FunctionApp.Functions;
 
 /// <summary>
-/// The function set and its HTTP routes, in one place. Each function is its own class; this is the only file
+/// The function set, its HTTP routes and timer schedules, in one place. Each function is its own class; this is the only file
 /// that knows their triggers, as <c>function.json</c> does for a Functions app.
 /// </summary>
 internal static class FunctionRoutes
@@ -10,7 +12,9 @@ internal static class FunctionRoutes
         services
             .AddSingleton<HealthCheck>()
             .AddSingleton<ListProviders>()
-            .AddSingleton<ProviderAdmin>();
+            .AddSingleton<ProviderAdmin>()
+            .AddSingleton<ResetExpiredCooldowns>()
+            .AddTimer<ResetExpiredCooldowns>(ResetExpiredCooldowns.Name, ResetExpiredCooldowns.ScheduleSetting, (f, ct) => f.RunAsync(ct));
 
     public static WebApplication MapFunctions(this WebApplication app)
     {
