@@ -4,6 +4,7 @@ using LlmFunctions.Failover;
 using LlmFunctions.Health;
 using LlmFunctions.Providers;
 using LlmFunctions.Security;
+using LlmFunctions.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -15,7 +16,7 @@ namespace LlmFunctions;
 public static class GatewayServiceCollectionExtensions
 {
     /// <summary>The setting holding the Storage connection string, as in Azure Functions.</summary>
-    public const string StorageSetting = "AzureWebJobsStorage";
+    public const string StorageSetting = StorageConnection.Setting;
 
     /// <summary>Adds the gateway core. Settings are validated at start-up, naming the bad setting.</summary>
     /// <param name="services">The services.</param>
@@ -39,28 +40,9 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FailoverOptions>, FailoverOptionsValidator>());
         services.TryAddSingleton(sp => new FailoverPolicy(sp.GetRequiredService<IOptions<FailoverOptions>>().Value, Random.Shared.NextDouble));
 
-        services.TryAddSingleton(_ => CreateTableService(configuration));
+        services.TryAddSingleton(_ => StorageConnection.CreateClient(configuration, c => new TableServiceClient(c)));
         services.AddProviderHealth();
         services.TryAddSingleton<PromptRunner>();
         return services;
-    }
-
-    private static TableServiceClient CreateTableService(IConfiguration configuration)
-    {
-        var connection = configuration[StorageSetting];
-        if (string.IsNullOrWhiteSpace(connection))
-        {
-            throw new InvalidOperationException($"{StorageSetting} is not set: it must hold the Storage connection string (UseDevelopmentStorage=true for Azurite).");
-        }
-
-        try
-        {
-            return new TableServiceClient(connection);
-        }
-        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
-        {
-            // The connection string holds the account key: name the setting, never echo the value.
-            throw new InvalidOperationException($"{StorageSetting} is not a valid Storage connection string.", ex);
-        }
     }
 }

@@ -1,9 +1,11 @@
+extern alias FunctionApp;
+
 using Azure.Data.Tables;
 using System.Threading.Channels;
 using Azure.Storage.Blobs;
 using LlmFunctions.Classification;
-using LlmFunctions.FunctionApp.Functions;
-using LlmFunctions.FunctionApp.Functions.Timers;
+using FunctionApp::LlmFunctions.FunctionApp.Functions;
+using FunctionApp::LlmFunctions.FunctionApp.Functions.Timers;
 using LlmFunctions.Health;
 using LlmFunctions.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;

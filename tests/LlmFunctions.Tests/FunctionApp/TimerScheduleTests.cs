@@ -1,6 +1,8 @@
-using LlmFunctions.FunctionApp.Configuration;
-using LlmFunctions.FunctionApp.Functions;
-using LlmFunctions.FunctionApp.Functions.Timers;
+extern alias FunctionApp;
+
+using FunctionApp::LlmFunctions.FunctionApp.Configuration;
+using FunctionApp::LlmFunctions.FunctionApp.Functions;
+using FunctionApp::LlmFunctions.FunctionApp.Functions.Timers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Time.Testing;
 

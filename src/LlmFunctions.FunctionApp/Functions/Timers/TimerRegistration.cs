@@ -1,3 +1,4 @@
+using LlmFunctions.Storage;
 using Azure.Storage.Blobs;
 
 namespace LlmFunctions.FunctionApp.Functions.Timers;
@@ -7,7 +8,7 @@ internal static class TimerRegistration
 {
     public static IServiceCollection AddLockStorage(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton(_ => CreateBlobService(configuration));
+        services.AddSingleton(_ => StorageConnection.CreateClient(configuration, c => new BlobServiceClient(c)));
         return services;
     }
 
@@ -31,24 +32,4 @@ internal static class TimerRegistration
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<TimerTriggerService>>());
         });
-
-    private static BlobServiceClient CreateBlobService(IConfiguration configuration)
-    {
-        const string setting = GatewayServiceCollectionExtensions.StorageSetting;
-        var connection = configuration[setting];
-        if (string.IsNullOrWhiteSpace(connection))
-        {
-            throw new InvalidOperationException($"{setting} is not set: it must hold the Storage connection string (UseDevelopmentStorage=true for Azurite).");
-        }
-
-        try
-        {
-            return new BlobServiceClient(connection);
-        }
-        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
-        {
-            // The connection string holds the account key: name the setting, never echo the value.
-            throw new InvalidOperationException($"{setting} is not a valid Storage connection string.", ex);
-        }
-    }
 }
