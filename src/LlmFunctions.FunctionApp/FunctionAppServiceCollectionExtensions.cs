@@ -1,4 +1,6 @@
+using LlmFunctions.FunctionApp.Configuration;
 using LlmFunctions.FunctionApp.Functions;
+using Microsoft.Extensions.Options;
 
 namespace LlmFunctions.FunctionApp;
 
@@ -8,6 +10,8 @@ internal static class FunctionAppServiceCollectionExtensions
     public static IServiceCollection AddFunctionApp(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddLlmFunctionsGateway(configuration);
+        services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HttpOptions>, HttpOptionsValidator>();
         services.AddFunctions();
         services.AddHostedService<StartupValidation>();
         return services;

@@ -10,13 +10,15 @@ internal static class FunctionRoutes
         services
             .AddSingleton<HealthCheck>()
             .AddSingleton<ListProviders>()
-            .AddSingleton<ProviderAdmin>();
+            .AddSingleton<ProviderAdmin>()
+            .AddSingleton<ChatCompletions>();
 
     public static WebApplication MapFunctions(this WebApplication app)
     {
         app.MapGet("/api/health", (HealthCheck f, CancellationToken ct) => f.Run(ct));
         app.MapGet("/api/providers", (ListProviders f, CancellationToken ct) => f.Run(ct));
         app.MapPost("/api/providers/{name}/{operation}", (string name, string operation, HttpRequest request, ProviderAdmin f, CancellationToken ct) => f.Run(name, operation, request, ct));
+        app.MapPost("/v1/chat/completions", (HttpRequest request, HttpResponse response, ChatCompletions f, CancellationToken ct) => f.Run(request, response, ct));
         return app;
     }
 }
