@@ -1,5 +1,7 @@
+using LlmFunctions.FunctionApp.Configuration;
 using LlmFunctions.FunctionApp.Functions;
 using LlmFunctions.FunctionApp.Functions.Timers;
+using Microsoft.Extensions.Options;
 
 namespace LlmFunctions.FunctionApp;
 
@@ -10,6 +12,8 @@ internal static class FunctionAppServiceCollectionExtensions
     {
         services.AddLlmFunctionsGateway(configuration);
         services.AddLockStorage(configuration);
+        services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HttpOptions>, HttpOptionsValidator>();
         services.AddFunctions();
         services.AddHostedService<StartupValidation>();
         return services;

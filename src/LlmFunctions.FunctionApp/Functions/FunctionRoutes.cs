@@ -13,6 +13,7 @@ internal static class FunctionRoutes
             .AddSingleton<HealthCheck>()
             .AddSingleton<ListProviders>()
             .AddSingleton<ProviderAdmin>()
+            .AddSingleton<ChatCompletions>()
             .AddSingleton<ResetExpiredCooldowns>()
             .AddTimer<ResetExpiredCooldowns>(ResetExpiredCooldowns.Name, ResetExpiredCooldowns.ScheduleSetting, (f, ct) => f.RunAsync(ct));
 
@@ -21,6 +22,7 @@ internal static class FunctionRoutes
         app.MapGet("/api/health", (HealthCheck f, CancellationToken ct) => f.Run(ct));
         app.MapGet("/api/providers", (ListProviders f, CancellationToken ct) => f.Run(ct));
         app.MapPost("/api/providers/{name}/{operation}", (string name, string operation, HttpRequest request, ProviderAdmin f, CancellationToken ct) => f.Run(name, operation, request, ct));
+        app.MapPost("/v1/chat/completions", (HttpRequest request, HttpResponse response, ChatCompletions f, CancellationToken ct) => f.Run(request, response, ct));
         return app;
     }
 }

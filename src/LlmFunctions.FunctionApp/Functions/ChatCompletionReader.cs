@@ -1,0 +1,219 @@
+using System.Globalization;
+using System.Text.Json;
+using LlmFunctions.Providers;
+
+namespace LlmFunctions.FunctionApp.Functions;
+
+/// <summary>
+/// Reads and validates an OpenAI chat completions body by hand, so that every error names the exact field
+/// (<c>messages[1].role</c>) rather than a serializer's internals. Unknown fields are ignored, as OpenAI clients
+/// send many.
+/// </summary>
+internal static class ChatCompletionReader
+{
+    public const int MaxBodyBytes = 1024 * 1024;
+    public const int MaxMessages = 10_000;
+    public const int MaxTokensLimit = 100_000;
+    public const int MaxDeadlineSeconds = 300;
+
+    private static readonly string[] Roles = ["system", "user", "assistant", "tool"];
+
+    /// <summary>Reads at most <see cref="MaxBodyBytes"/>; a longer body is refused with 413 without reading it all.</summary>
+    public static async Task<(byte[]? Body, InputError? Error)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var tooLarge = new InputError($"request body exceeds the limit of {MaxBodyBytes} bytes (1 MiB)", null, StatusCodes.Status413PayloadTooLarge);
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return (null, tooLarge);
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                return (null, tooLarge);
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return (buffer.ToArray(), null);
+    }
+
+    public static (ChatCompletionInput? Input, InputError? Error) Parse(byte[] body)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 32 });
+        }
+        catch (JsonException ex)
+        {
+            return (null, new InputError($"request body is not valid JSON: {ex.Message}", null));
+        }
+
+        using (document)
+        {
+            try
+            {
+                return (Read(document.RootElement), null);
+            }
+            catch (InputException ex)
+            {
+                return (null, ex.Error);
+            }
+        }
+    }
+
+    private static ChatCompletionInput Read(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw Fail(null, $"request body must be a JSON object, was {Kind(root)}");
+        }
+
+        if (Optional(root, "stream") is { } stream && Bool(stream, "stream"))
+        {
+            throw Fail("stream", "stream is not supported: send stream false or omit it");
+        }
+
+        var model = Optional(root, "model") is { } m ? String(m, "model", 256) : null;
+        if (string.IsNullOrWhiteSpace(model) || string.Equals(model, "auto", StringComparison.OrdinalIgnoreCase))
+        {
+            model = null;
+        }
+
+        var maxTokens = Optional(root, "max_tokens") is { } mt ? Int(mt, "max_tokens", 1, MaxTokensLimit)
+            : Optional(root, "max_completion_tokens") is { } mct ? Int(mct, "max_completion_tokens", 1, MaxTokensLimit)
+            : (int?)null;
+        var temperature = Optional(root, "temperature") is { } t ? Number(t, "temperature", 0, 2) : (double?)null;
+        var truncation = Optional(root, "allow_truncation") is { } at && Bool(at, "allow_truncation");
+        var deadline = Optional(root, "deadline_seconds") is { } ds ? Number(ds, "deadline_seconds", 1, MaxDeadlineSeconds) : (double?)null;
+        return new ChatCompletionInput(model, Messages(root), maxTokens, temperature, truncation, deadline);
+    }
+
+    private static List<ChatMessage> Messages(JsonElement root)
+    {
+        if (Optional(root, "messages") is not { } messages)
+        {
+            throw Fail("messages", "messages is required: a non-empty array of {role, content}");
+        }
+
+        if (messages.ValueKind != JsonValueKind.Array)
+        {
+            throw Fail("messages", $"messages must be an array, was {Kind(messages)}");
+        }
+
+        var count = messages.GetArrayLength();
+        if (count is 0 or > MaxMessages)
+        {
+            throw Fail("messages", Inv($"messages must hold 1 to {MaxMessages} messages, held {count}"));
+        }
+
+        var result = new List<ChatMessage>(count);
+        var i = 0;
+        foreach (var message in messages.EnumerateArray())
+        {
+            var path = Inv($"messages[{i++}]");
+            if (message.ValueKind != JsonValueKind.Object)
+            {
+                throw Fail(path, $"{path} must be an object with role and content, was {Kind(message)}");
+            }
+
+            var role = Optional(message, "role") is { } r ? String(r, $"{path}.role", 32) : throw Fail($"{path}.role", $"{path}.role is required");
+            if (!Roles.Contains(role, StringComparer.Ordinal))
+            {
+                throw Fail($"{path}.role", $"{path}.role must be one of {string.Join(", ", Roles)}, was '{role}'");
+            }
+
+            result.Add(new ChatMessage(role, Content(Optional(message, "content"), $"{path}.content")));
+        }
+
+        return result;
+    }
+
+    // OpenAI allows content as a string or an array of parts; only text parts can be relayed to every provider.
+    private static string Content(JsonElement? content, string path)
+    {
+        switch (content)
+        {
+            case null:
+                throw Fail(path, $"{path} is required: a string");
+            case { ValueKind: JsonValueKind.String } text:
+                return text.GetString()!;
+            case { ValueKind: JsonValueKind.Array } parts:
+                var texts = new List<string>();
+                var i = 0;
+                foreach (var part in parts.EnumerateArray())
+                {
+                    var partPath = Inv($"{path}[{i++}]");
+                    if (part.ValueKind != JsonValueKind.Object || Optional(part, "type") is not { ValueKind: JsonValueKind.String } type || type.GetString() != "text")
+                    {
+                        throw Fail(partPath, $"{partPath} must be a text part {{\"type\":\"text\",\"text\":\"...\"}}; only text is supported");
+                    }
+
+                    texts.Add(Optional(part, "text") is { } t ? String(t, $"{partPath}.text", int.MaxValue) : throw Fail($"{partPath}.text", $"{partPath}.text is required"));
+                }
+
+                return string.Concat(texts);
+            default:
+                throw Fail(path, $"{path} must be a string, was {Kind(content.Value)}");
+        }
+    }
+
+    private static JsonElement? Optional(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
+
+    private static string String(JsonElement value, string path, int maxLength)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            throw Fail(path, $"{path} must be a string, was {Kind(value)}");
+        }
+
+        var text = value.GetString()!;
+        return text.Length <= maxLength ? text : throw Fail(path, Inv($"{path} must be at most {maxLength} characters, was {text.Length}"));
+    }
+
+    private static bool Bool(JsonElement value, string path) =>
+        value.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw Fail(path, $"{path} must be a boolean, was {Kind(value)}"),
+        };
+
+    private static int Int(JsonElement value, string path, int min, int max) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) && n >= min && n <= max
+            ? n
+            : throw Fail(path, Inv($"{path} must be a whole number from {min} to {max}, was {Clip(value.GetRawText())}"));
+
+    private static double Number(JsonElement value, string path, double min, double max) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var n) && n >= min && n <= max
+            ? n
+            : throw Fail(path, Inv($"{path} must be a number from {min} to {max}, was {Clip(value.GetRawText())}"));
+
+    private static string Kind(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => "null",
+    };
+
+    private static string Clip(string value) => value.Length <= 32 ? value : value[..32] + "…";
+
+    private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private static InputException Fail(string? param, string message) => new(new InputError(message, param));
+
+    private sealed class InputException(InputError error) : Exception(error.Message)
+    {
+        public InputError Error { get; } = error;
+    }
+}

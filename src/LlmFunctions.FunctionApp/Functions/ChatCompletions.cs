@@ -1,0 +1,106 @@
+using LlmFunctions.Failover;
+using LlmFunctions.FunctionApp.Configuration;
+using Microsoft.Extensions.Options;
+using static LlmFunctions.FunctionApp.Functions.ChatCompletionResults;
+
+namespace LlmFunctions.FunctionApp.Functions;
+
+/// <summary>
+/// POST <c>/v1/chat/completions</c>, OpenAI-compatible: runs the prompt through the failover runner, waiting out
+/// backoffs in process for up to <c>LlmFunctions:Http:SyncWaitSeconds</c>. A longer wait will be handed to the durable
+/// orchestration (not built yet: see <see cref="HandOff"/>).
+/// </summary>
+internal sealed class ChatCompletions(PromptRunner runner, IOptions<FailoverOptions> failover, IOptions<HttpOptions> http, TimeProvider time)
+{
+    public async Task<IResult> Run(HttpRequest request, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var (body, bodyError) = await ChatCompletionReader.ReadBodyAsync(request, cancellationToken);
+        if (bodyError is not null)
+        {
+            return Invalid(bodyError);
+        }
+
+        var (input, inputError) = ChatCompletionReader.Parse(body!);
+        if (inputError is not null)
+        {
+            return Invalid(inputError);
+        }
+
+        var arrived = time.GetUtcNow();
+        var prompt = new PromptRequest
+        {
+            Messages = input!.Messages,
+            Deadline = failover.Value.DeadlineFrom(arrived, input.DeadlineSeconds is { } s ? TimeSpan.FromSeconds(s) : null),
+            ProviderHints = input.Model is { } hint ? [hint] : null,
+            MaxTokens = input.MaxTokens,
+            Temperature = input.Temperature,
+            AllowTruncation = input.AllowTruncation,
+        };
+
+        try
+        {
+            var syncUntil = arrived.AddSeconds(http.Value.SyncWaitSeconds);
+            var state = await runner.StartAsync(prompt, cancellationToken);
+            while (true)
+            {
+                var step = await runner.RunAsync(state, cancellationToken);
+                if (step.Decision is WaitThenRetry wait)
+                {
+                    if (wait.Until > syncUntil)
+                    {
+                        return HandOff(step.State, wait);
+                    }
+
+                    var delay = wait.Until - time.GetUtcNow();
+                    if (delay > TimeSpan.Zero)
+                    {
+                        await Task.Delay(delay, time, cancellationToken);
+                    }
+
+                    state = step.State;
+                    continue;
+                }
+
+                return Map(step, response);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Results.StatusCode(ClientClosedRequest);
+        }
+    }
+
+    // TODO(durable): start the orchestration with this state (it already holds the committed wait) and return its
+    // status URL; until then the caller is told the request is pending and nothing resumes it.
+    private static IResult HandOff(FailoverState state, WaitThenRetry wait)
+    {
+        _ = state;
+        return Pending(wait);
+    }
+
+    private IResult Map(PromptRunStep step, HttpResponse response)
+    {
+        var finish = step.Finish!;
+        switch (finish.Kind)
+        {
+            case FinishKind.Succeeded:
+                return Completion(step.State, finish, step.Completion!, time.GetUtcNow());
+            case FinishKind.Rejected:
+                var status = finish.HttpStatus ?? finish.LastAttempt?.Outcome.HttpStatus;
+                var message = status is { } code ? Invariant($"{finish.Summary} (provider status {code})") : finish.Summary;
+                return Error(StatusCodes.Status400BadRequest, "invalid_request_error", message, code: "provider_rejected", state: step.State, reasons: finish.Reasons);
+            case FinishKind.PayloadTooLarge:
+                return Error(StatusCodes.Status413PayloadTooLarge, "invalid_request_error", finish.Summary, "messages", "payload_too_large", step.State, finish.Reasons);
+            case FinishKind.AllCoolingDown:
+                var retryAfter = RetryAfterSeconds(finish.RetryAt, time.GetUtcNow());
+                response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Error(StatusCodes.Status503ServiceUnavailable, "server_error", Invariant($"{finish.Summary}; retry after {retryAfter} s"), code: "all_providers_cooling_down", state: step.State, reasons: finish.Reasons);
+            case FinishKind.Cancelled:
+                return Results.StatusCode(ClientClosedRequest);
+            default:
+                var kind = finish.Kind == FinishKind.DeadlineExceeded ? "deadline_exceeded" : "all_providers_failed";
+                var reasons = finish.Reasons.Count > 0 ? ": " + string.Join("; ", finish.Reasons) : string.Empty;
+                return Error(StatusCodes.Status502BadGateway, "server_error", finish.Summary + reasons, code: kind, state: step.State, reasons: finish.Reasons);
+        }
+    }
+}

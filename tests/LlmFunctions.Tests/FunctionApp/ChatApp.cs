@@ -1,0 +1,71 @@
+extern alias FunctionApp;
+
+using FunctionApp::LlmFunctions.FunctionApp;
+using LlmFunctions.Health;
+using LlmFunctions.Providers;
+using LlmFunctions.Simulator;
+using LlmFunctions.Tests.Infrastructure;
+using LlmFunctions.Tests.Simulator;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LlmFunctions.Tests.FunctionApp;
+
+/// <summary>The whole function app hosted in memory against Azurite and a provider simulator running the given
+/// scenario; only the scenario's providers are enabled. The factory is keyed on an app type, not <c>Program</c>,
+/// because the simulator has a <c>Program</c> too (the factory only needs the assembly).</summary>
+internal sealed class ChatApp : IAsyncDisposable
+{
+    private ChatApp(WebApplicationFactory<StartupValidation> factory, SimulatorServer simulator)
+    {
+        Factory = factory;
+        Simulator = simulator;
+    }
+
+    public WebApplicationFactory<StartupValidation> Factory { get; }
+
+    public SimulatorServer Simulator { get; }
+
+    public ProviderHealthStore Health => Factory.Services.GetRequiredService<ProviderHealthStore>();
+
+    public ProviderCatalog Catalog => Factory.Services.GetRequiredService<ProviderCatalog>();
+
+    /// <summary>OpenAI-compatible providers named in <paramref name="providers"/>, each built from the JSON fields.</summary>
+    public static string Scenario(params (string Name, string Fields)[] providers) =>
+        $$"""{ "seed": 1, "providers": [ {{string.Join(",", providers.Select(p => $$"""{ "name": "{{p.Name}}", "api": "openai", "latencyMs": { "fixed": 1 } {{(p.Fields.Length > 0 ? "," : "")}} {{p.Fields}} }"""))}} ] }""";
+
+    public static async Task<ChatApp> StartAsync(AzuriteFixture azurite, string scenarioJson, IDictionary<string, string?>? settings = null)
+    {
+        var simulator = await SimulatorTestHost.StartAsync(scenarioJson);
+        var values = new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            [ProviderCatalog.SimulatorBaseUrlSetting] = simulator.BaseAddress.ToString(),
+            [HealthOptions.SectionName + ":TableName"] = AzuriteFixture.UniqueTableName(),
+        };
+        var inScenario = simulator.Scenario.Providers.Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var builtIn in BuiltInProviders.All.Where(b => !inScenario.Contains(b.Name)))
+        {
+            values[$"{ProviderCatalog.SectionName}:{builtIn.Name}:Enabled"] = "false";
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        var factory = new WebApplicationFactory<StartupValidation>().WithWebHostBuilder(b =>
+            b.ConfigureAppConfiguration((_, c) => c.AddInMemoryCollection(values)));
+        _ = factory.Server;
+        return new ChatApp(factory, simulator);
+    }
+
+    public HttpClient Client() => Factory.CreateClient();
+
+    public async ValueTask DisposeAsync()
+    {
+        await Factory.DisposeAsync();
+        await Simulator.DisposeAsync();
+    }
+}
