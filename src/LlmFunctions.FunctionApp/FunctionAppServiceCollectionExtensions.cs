@@ -14,8 +14,9 @@ internal static class FunctionAppServiceCollectionExtensions
         services.AddLockStorage(configuration);
         services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<HttpOptions>, HttpOptionsValidator>();
-        services.AddFunctions();
+        // First hosted service: a bad setting stops the host, by name, before any trigger starts.
         services.AddHostedService<StartupValidation>();
+        services.AddFunctions();
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using Azure.Storage.Blobs;
 using LlmFunctions.Health;
 using LlmFunctions.Providers;
 
@@ -10,6 +11,7 @@ internal sealed partial class StartupValidation(IServiceProvider services, ILogg
     {
         var catalog = services.GetRequiredService<ProviderCatalog>();
         _ = services.GetRequiredService<ProviderHealthStore>();
+        _ = services.GetRequiredService<BlobServiceClient>();
         foreach (var provider in catalog.Providers)
         {
             LogProvider(logger, provider.Name, provider.Kind, provider.Models, provider.MaxPromptChars);

@@ -22,8 +22,13 @@ internal enum SingletonOutcome
 /// Runs a timer occurrence on one instance only: a blob lease guards the run and the blob's metadata records the last
 /// occurrence run, so an instance that wakes after the winner released the lease does not run it again.
 /// </summary>
-internal sealed class BlobSingleton(BlobContainerClient container, string name)
+internal sealed class BlobSingleton(Lazy<BlobContainerClient> container, string name)
 {
+    public BlobSingleton(BlobContainerClient container, string name)
+        : this(new Lazy<BlobContainerClient>(container), name)
+    {
+    }
+
     public const string ContainerName = "llmfunctions-locks";
 
     public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(60);
@@ -33,7 +38,7 @@ internal sealed class BlobSingleton(BlobContainerClient container, string name)
     public async Task<SingletonOutcome> TryRunAsync(DateTimeOffset occurrence, Func<CancellationToken, Task> run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var blob = container.GetBlobClient(name);
+        var blob = container.Value.GetBlobClient(name);
         await EnsureBlobAsync(blob, cancellationToken);
 
         var lease = blob.GetBlobLeaseClient();
@@ -73,7 +78,7 @@ internal sealed class BlobSingleton(BlobContainerClient container, string name)
 
     private async Task EnsureBlobAsync(BlobClient blob, CancellationToken cancellationToken)
     {
-        await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        await container.Value.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         try
         {
             await blob.UploadAsync(BinaryData.Empty, new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);

@@ -22,7 +22,8 @@ internal static class TimerRegistration
         services.AddHostedService(sp =>
         {
             var schedule = TimerSchedule.Parse(scheduleSetting, sp.GetRequiredService<IConfiguration>()[scheduleSetting]);
-            var container = sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(BlobSingleton.ContainerName);
+            // Storage is resolved on first use: StartupValidation reports a bad AzureWebJobsStorage by name first.
+            var container = new Lazy<BlobContainerClient>(() => sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(BlobSingleton.ContainerName));
             var function = sp.GetRequiredService<TFunction>();
             return new TimerTriggerService(
                 name,
