@@ -55,6 +55,7 @@ internal static class SimulatorTestHost
                 Assert.Fail($"Timed out waiting for {what}");
             }
 
+            // Poll interval of a condition wait bounded by the timeout above, not a wait for the outcome itself.
             await Task.Delay(10);
         }
     }
