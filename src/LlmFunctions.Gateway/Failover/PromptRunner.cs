@@ -126,11 +126,29 @@ public sealed partial class PromptRunner
         var result = await _caller.CallAsync(provider, request, cancellationToken);
         var finishedAt = _time.GetUtcNow();
 
-        // Recorded even when the caller has gone: a probe lease must be released and a provider's failure is shared knowledge.
-        var change = await _health.RecordAsync(attempt.Key, result.Outcome, CancellationToken.None);
         LogAttempt(_logger, attempt.Key.Provider, attempt.Key.Model, attempt.AttemptNumber, result.Outcome.Class, result.Outcome.HttpStatus, (long)result.Duration.TotalMilliseconds, result.Outcome.Reason);
-        state = WithHealth(state.Record(attempt, startedAt, finishedAt, result.Outcome), change.Current);
+        state = state.Record(attempt, startedAt, finishedAt, result.Outcome);
+        if (await TryRecordHealthAsync(attempt.Key, result.Outcome) is { } health)
+        {
+            state = WithHealth(state, health);
+        }
+
         return (state, result.Outcome.Class == ErrorClass.Success ? result.Completion : null);
+    }
+
+    // Shared health is advice for later requests: failing to write it must not fail this one, whose outcome is known.
+    // Recorded even when the caller has gone: a probe lease must be released and a provider's failure is shared knowledge.
+    private async Task<ProviderHealth?> TryRecordHealthAsync(ProviderKey key, AttemptOutcome outcome)
+    {
+        try
+        {
+            return (await _health.RecordAsync(key, outcome, CancellationToken.None)).Current;
+        }
+        catch (Exception ex) when (ex is Azure.RequestFailedException or InvalidOperationException or HttpRequestException)
+        {
+            LogHealthWriteFailed(_logger, ex, key.Provider, key.Model, outcome.Class);
+            return null;
+        }
     }
 
     private async Task<IReadOnlyList<Candidate>> ReadCandidatesAsync(CancellationToken cancellationToken)
@@ -168,6 +186,9 @@ public sealed partial class PromptRunner
 
     [LoggerMessage(EventId = 4202, Level = LogLevel.Debug, Message = "Skipped {Provider}/{Model} ({Kind}): {Reason}")]
     private static partial void LogSkipped(ILogger logger, string provider, string model, SkipKind kind, string reason);
+
+    [LoggerMessage(EventId = 4205, Level = LogLevel.Warning, Message = "Could not record {ErrorClass} for {Provider}/{Model} in the health store; the request goes on")]
+    private static partial void LogHealthWriteFailed(ILogger logger, Exception exception, string provider, string model, ErrorClass errorClass);
 
     [LoggerMessage(EventId = 4204, Level = LogLevel.Information, Message = "Request finished: {Kind}: {Summary}")]
     private static partial void LogFinished(ILogger logger, FinishKind kind, string summary);
