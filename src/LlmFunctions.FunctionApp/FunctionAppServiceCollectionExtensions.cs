@@ -1,6 +1,7 @@
 using LlmFunctions.FunctionApp.Configuration;
 using LlmFunctions.FunctionApp.Functions;
 using LlmFunctions.FunctionApp.Functions.Timers;
+using LlmFunctions.FunctionApp.Orchestration;
 using Microsoft.Extensions.Options;
 
 namespace LlmFunctions.FunctionApp;
@@ -17,6 +18,7 @@ internal static class FunctionAppServiceCollectionExtensions
         // First hosted service: a bad setting stops the host, by name, before any trigger starts.
         services.AddHostedService<StartupValidation>();
         services.AddFunctions();
+        services.AddPromptOrchestration(configuration);
         return services;
     }
 }

@@ -12,6 +12,8 @@ internal sealed partial class StartupValidation(IServiceProvider services, ILogg
         var catalog = services.GetRequiredService<ProviderCatalog>();
         _ = services.GetRequiredService<ProviderHealthStore>();
         _ = services.GetRequiredService<BlobServiceClient>();
+        _ = services.GetRequiredService<Orchestration.TaskHubNames>();
+        _ = services.GetRequiredService<Orchestration.WorkQueue>();
         foreach (var provider in catalog.Providers)
         {
             LogProvider(logger, provider.Name, provider.Kind, provider.Models, provider.MaxPromptChars);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using LlmFunctions.Failover;
+using LlmFunctions.FunctionApp.Orchestration;
 using LlmFunctions.Providers;
 
 namespace LlmFunctions.FunctionApp.Functions;
@@ -34,7 +35,7 @@ internal static class ChatCompletionResults
                 },
             },
             usage,
-            llmfunctions = Telemetry(state, winner),
+            llmfunctions = PromptTelemetry.Metadata(state, winner),
         });
     }
 
@@ -43,42 +44,15 @@ internal static class ChatCompletionResults
             new
             {
                 error = new { message, type, param, code },
-                llmfunctions = state is null ? null : new { reasons, attempts = Attempts(state) },
+                llmfunctions = state is null ? null : new { reasons, attempts = PromptTelemetry.Attempts(state) },
             },
             statusCode: status);
 
     public static IResult Invalid(InputError error) =>
         Error(error.StatusCode, "invalid_request_error", error.Message, error.Param, error.StatusCode == StatusCodes.Status413PayloadTooLarge ? "payload_too_large" : null);
 
-    // TODO(durable): replace with the orchestration's 202 + status URL once the durable hand-off exists.
-    public static IResult Pending(WaitThenRetry wait) =>
-        Results.Json(
-            new { status = "pending", reason = "durable hand-off not implemented yet", retry_at = wait.Until, wait_reason = wait.Reason },
-            statusCode: StatusCodes.Status202Accepted);
-
     public static int RetryAfterSeconds(DateTimeOffset? retryAt, DateTimeOffset now) =>
         retryAt is { } at ? Math.Max(1, (int)Math.Ceiling(Math.Min((at - now).TotalSeconds, int.MaxValue))) : 1;
-
-    private static object Telemetry(FailoverState state, AttemptRecord winner) => new
-    {
-        fallback_used = state.History.Any(h => h.Key != winner.Key),
-        prompt_chars = winner.PromptChars,
-        truncated = winner.Truncated,
-        attempts = Attempts(state),
-    };
-
-    private static object[] Attempts(FailoverState state) =>
-        state.History.OfType<AttemptRecord>().Select(a => (object)new
-        {
-            attempt = a.AttemptNumber,
-            provider = a.Key.Provider,
-            model = a.Key.Model,
-            http_status = a.Outcome.HttpStatus,
-            error_class = a.Outcome.Class.ToString(),
-            duration_ms = (long)a.Duration.TotalMilliseconds,
-            wait_before_ms = (long)a.WaitBefore.TotalMilliseconds,
-            reason = a.Outcome.Reason,
-        }).ToArray();
 
     public static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,5 +1,6 @@
 using LlmFunctions.Failover;
 using LlmFunctions.FunctionApp.Configuration;
+using LlmFunctions.FunctionApp.Orchestration;
 using Microsoft.Extensions.Options;
 using static LlmFunctions.FunctionApp.Functions.ChatCompletionResults;
 
@@ -7,11 +8,29 @@ namespace LlmFunctions.FunctionApp.Functions;
 
 /// <summary>
 /// POST <c>/v1/chat/completions</c>, OpenAI-compatible: runs the prompt through the failover runner, waiting out
-/// backoffs in process for up to <c>LlmFunctions:Http:SyncWaitSeconds</c>. A longer wait will be handed to the durable
-/// orchestration (not built yet: see <see cref="HandOff"/>).
+/// backoffs in process for up to <c>LlmFunctions:Http:SyncWaitSeconds</c>. The first attempt runs in this request, with
+/// no queue hop; a wait that would end later is handed to the durable orchestration, which continues from the same
+/// state, and the caller gets 202 with Durable's management payload.
 /// </summary>
-internal sealed class ChatCompletions(PromptRunner runner, IOptions<FailoverOptions> failover, IOptions<HttpOptions> http, TimeProvider time)
+internal sealed class ChatCompletions(
+    PromptRunner runner,
+    OrchestrationClient orchestration,
+    TaskHubNames hub,
+    IOptions<FailoverOptions> failover,
+    IOptions<HttpOptions> http,
+    TimeProvider time)
 {
+    /// <summary>The prompt of a validated request, with its absolute deadline from <paramref name="arrived"/>.</summary>
+    public static PromptRequest ToPromptRequest(ChatCompletionInput input, FailoverOptions failover, DateTimeOffset arrived) => new()
+    {
+        Messages = input.Messages,
+        Deadline = failover.DeadlineFrom(arrived, input.DeadlineSeconds is { } s ? TimeSpan.FromSeconds(s) : null),
+        ProviderHints = input.Model is { } hint ? [hint] : null,
+        MaxTokens = input.MaxTokens,
+        Temperature = input.Temperature,
+        AllowTruncation = input.AllowTruncation,
+    };
+
     public async Task<IResult> Run(HttpRequest request, HttpResponse response, CancellationToken cancellationToken)
     {
         var (body, bodyError) = await ChatCompletionReader.ReadBodyAsync(request, cancellationToken);
@@ -27,15 +46,7 @@ internal sealed class ChatCompletions(PromptRunner runner, IOptions<FailoverOpti
         }
 
         var arrived = time.GetUtcNow();
-        var prompt = new PromptRequest
-        {
-            Messages = input!.Messages,
-            Deadline = failover.Value.DeadlineFrom(arrived, input.DeadlineSeconds is { } s ? TimeSpan.FromSeconds(s) : null),
-            ProviderHints = input.Model is { } hint ? [hint] : null,
-            MaxTokens = input.MaxTokens,
-            Temperature = input.Temperature,
-            AllowTruncation = input.AllowTruncation,
-        };
+        var prompt = ToPromptRequest(input!, failover.Value, arrived);
 
         try
         {
@@ -48,7 +59,7 @@ internal sealed class ChatCompletions(PromptRunner runner, IOptions<FailoverOpti
                 {
                     if (wait.Until > syncUntil)
                     {
-                        return HandOff(step.State, wait);
+                        return await HandOffAsync(request, prompt, step.State, wait, cancellationToken);
                     }
 
                     var delay = wait.Until - time.GetUtcNow();
@@ -70,12 +81,11 @@ internal sealed class ChatCompletions(PromptRunner runner, IOptions<FailoverOpti
         }
     }
 
-    // TODO(durable): start the orchestration with this state (it already holds the committed wait) and return its
-    // status URL; until then the caller is told the request is pending and nothing resumes it.
-    private static IResult HandOff(FailoverState state, WaitThenRetry wait)
+    // The state already holds the committed wait: the instance starts with it, and its timer fires when the wait ends.
+    private async Task<IResult> HandOffAsync(HttpRequest request, PromptRequest prompt, FailoverState state, WaitThenRetry wait, CancellationToken cancellationToken)
     {
-        _ = state;
-        return Pending(wait);
+        var (record, _) = await orchestration.StartAsync(InstanceIds.New(), prompt, (state, wait), cancellationToken);
+        return InstanceManagementApi.Accepted(request, hub, record.InstanceId);
     }
 
     private IResult Map(PromptRunStep step, HttpResponse response)

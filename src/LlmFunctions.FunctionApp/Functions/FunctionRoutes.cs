@@ -1,4 +1,5 @@
 using LlmFunctions.FunctionApp.Functions.Timers;
+using LlmFunctions.FunctionApp.Orchestration;
 
 namespace LlmFunctions.FunctionApp.Functions;
 
@@ -14,6 +15,7 @@ internal static class FunctionRoutes
             .AddSingleton<ListProviders>()
             .AddSingleton<ProviderAdmin>()
             .AddSingleton<ChatCompletions>()
+            .AddSingleton<StartPrompt>()
             .AddSingleton<ResetExpiredCooldowns>()
             .AddTimer<ResetExpiredCooldowns>(ResetExpiredCooldowns.Name, ResetExpiredCooldowns.ScheduleSetting, (f, ct) => f.RunAsync(ct));
 
@@ -22,6 +24,9 @@ internal static class FunctionRoutes
         app.MapGet("/api/health", (HealthCheck f, CancellationToken ct) => f.Run(ct));
         app.MapGet("/api/providers", (ListProviders f, CancellationToken ct) => f.Run(ct));
         app.MapPost("/api/providers/{name}/{operation}", (string name, string operation, HttpRequest request, ProviderAdmin f, CancellationToken ct) => f.Run(name, operation, request, ct));
+        app.MapPost("/api/prompts", (HttpRequest request, StartPrompt f, CancellationToken ct) => f.Run(null, request, ct));
+        app.MapPost("/api/prompts/{instanceId}", (string instanceId, HttpRequest request, StartPrompt f, CancellationToken ct) => f.Run(instanceId, request, ct));
+        InstanceManagementApi.Map(app);
         app.MapPost("/v1/chat/completions", (HttpRequest request, HttpResponse response, ChatCompletions f, CancellationToken ct) => f.Run(request, response, ct));
         return app;
     }

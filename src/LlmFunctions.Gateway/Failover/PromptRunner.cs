@@ -59,7 +59,18 @@ public sealed partial class PromptRunner
     /// <param name="state">The state to continue from.</param>
     /// <param name="cancellationToken">The caller's token; cancellation is recorded as Cancelled, never against a provider.</param>
     /// <returns>The step it stopped at.</returns>
-    public async Task<PromptRunStep> RunAsync(FailoverState state, CancellationToken cancellationToken = default)
+    public Task<PromptRunStep> RunAsync(FailoverState state, CancellationToken cancellationToken = default) =>
+        RunAsync(state, afterAttempt: null, cancellationToken);
+
+    /// <summary>
+    /// Decides and acts until the request finishes or must wait, handing the state to <paramref name="afterAttempt"/>
+    /// after every attempt so that a durable driver checkpoints each provider call (a crash repeats at most one).
+    /// </summary>
+    /// <param name="state">The state to continue from.</param>
+    /// <param name="afterAttempt">Called with the state after each attempt is recorded; its exception ends the run.</param>
+    /// <param name="cancellationToken">The caller's token; cancellation is recorded as Cancelled, never against a provider.</param>
+    /// <returns>The step it stopped at.</returns>
+    public async Task<PromptRunStep> RunAsync(FailoverState state, Func<FailoverState, CancellationToken, Task>? afterAttempt, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(state);
         state = state with { Candidates = await RefreshAsync(state.Candidates, cancellationToken) };
@@ -83,6 +94,11 @@ public sealed partial class PromptRunner
                     break;
                 case AttemptProvider attempt:
                     (state, completion) = await AttemptAsync(state, attempt, cancellationToken);
+                    if (afterAttempt is not null)
+                    {
+                        await afterAttempt(state, cancellationToken);
+                    }
+
                     break;
                 default:
                     throw new InvalidOperationException($"Unknown decision {decision.GetType().Name}.");

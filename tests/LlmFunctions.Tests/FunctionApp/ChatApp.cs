@@ -43,6 +43,8 @@ internal sealed class ChatApp : IAsyncDisposable
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             [ProviderCatalog.SimulatorBaseUrlSetting] = simulator.BaseAddress.ToString(),
             [HealthOptions.SectionName + ":TableName"] = AzuriteFixture.UniqueTableName(),
+            ["LlmFunctions:TaskHub"] = AzuriteFixture.UniqueTableName(),
+            ["LlmFunctions:Orchestration:MaxPollingInterval"] = "00:00:00.050",
         };
         var inScenario = simulator.Scenario.Providers.Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var builtIn in BuiltInProviders.All.Where(b => !inScenario.Contains(b.Name)))

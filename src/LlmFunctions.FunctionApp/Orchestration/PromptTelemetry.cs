@@ -1,0 +1,100 @@
+using System.Text.Json;
+using LlmFunctions.Failover;
+using LlmFunctions.Providers;
+
+namespace LlmFunctions.FunctionApp.Orchestration;
+
+/// <summary>
+/// The per-attempt telemetry of seed 001 (provider, model, http_status, error class, duration_ms, attempt number,
+/// wait before it, fallback_used, prompt_chars, truncated) and the documents built from it: the custom status, the
+/// history rows and the output. One shape for the durable status, its history and <c>/v1/chat/completions</c>.
+/// </summary>
+internal static class PromptTelemetry
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>One attempt as telemetry; <c>fallback_used</c> says whether an earlier provider was tried first.</summary>
+    public static object Attempt(AttemptRecord a, FailoverState state) => new
+    {
+        attempt = a.AttemptNumber,
+        provider = a.Key.Provider,
+        model = a.Key.Model,
+        http_status = a.Outcome.HttpStatus,
+        error_class = a.Outcome.Class.ToString(),
+        duration_ms = (long)a.Duration.TotalMilliseconds,
+        wait_before_ms = (long)a.WaitBefore.TotalMilliseconds,
+        fallback_used = FirstProvider(state) is { } first && first != a.Key,
+        prompt_chars = a.PromptChars,
+        truncated = a.Truncated,
+        started_at = a.StartedAt,
+        reason = a.Outcome.Reason,
+    };
+
+    public static object[] Attempts(FailoverState state) =>
+        [.. state.History.OfType<AttemptRecord>().Select(a => Attempt(a, state))];
+
+    /// <summary>The request-level metadata: who answered (if anyone), whether a fallback was used, every attempt.</summary>
+    public static object Metadata(FailoverState state, AttemptRecord? winner) => new
+    {
+        provider = winner?.Key.Provider,
+        model = winner?.Key.Model,
+        fallback_used = winner is not null ? FirstProvider(state) != winner.Key : state.History.OfType<AttemptRecord>().Select(a => a.Key).Distinct().Count() > 1,
+        prompt_chars = winner?.PromptChars ?? Payload.PayloadBudget.PromptChars(state.Request.Messages),
+        truncated = winner?.Truncated ?? false,
+        attempts = Attempts(state),
+    };
+
+    /// <summary>The history row of a failover event.</summary>
+    public static HistoryEvent Event(long sequence, HistoryEntry entry, FailoverState state, DateTimeOffset now) => entry switch
+    {
+        AttemptRecord a => new HistoryEvent(sequence, HistoryEventTypes.AttemptCompleted, a.FinishedAt, Serialize(Attempt(a, state))),
+        SkipRecord s => new HistoryEvent(sequence, HistoryEventTypes.ProviderSkipped, now, Serialize(new { provider = s.Key.Provider, model = s.Key.Model, kind = s.Kind.ToString(), reason = s.Reason, until = s.Until })),
+        WaitRecord w => new HistoryEvent(sequence, HistoryEventTypes.TimerCreated, now, Serialize(new { provider = w.Key.Provider, model = w.Key.Model, fireAt = w.Until, delay_ms = (long)w.Delay.TotalMilliseconds, reason = w.Reason })),
+        _ => new HistoryEvent(sequence, entry.GetType().Name, now, null),
+    };
+
+    /// <summary>The custom status: where the request stands now.</summary>
+    public static string CustomStatus(string phase, FailoverState state, WaitThenRetry? wait = null)
+    {
+        var last = state.History.OfType<AttemptRecord>().LastOrDefault();
+        return Serialize(new
+        {
+            phase,
+            provider = wait?.Key.Provider ?? last?.Key.Provider,
+            model = wait?.Key.Model ?? last?.Key.Model,
+            attempt = last?.AttemptNumber,
+            attempts = state.History.OfType<AttemptRecord>().Count(),
+            last_error_class = last?.Outcome.Class.ToString(),
+            last_http_status = last?.Outcome.HttpStatus,
+            nextRetryAt = wait?.Until,
+            waitReason = wait?.Reason,
+        });
+    }
+
+    /// <summary>The output of a finished instance.</summary>
+    public static string Output(FailoverState state, Finish finish, ChatCompletion? completion) => Serialize(new
+    {
+        status = finish.Kind.ToString(),
+        content = completion?.Content,
+        finish_reason = completion is null ? null : completion.FinishReason ?? "stop",
+        usage = completion is { PromptTokens: { } p, CompletionTokens: { } c } ? new { prompt_tokens = p, completion_tokens = c, total_tokens = p + c } : null,
+        error = finish.Kind == FinishKind.Succeeded ? null : new { message = finish.Summary, code = ErrorCode(finish.Kind), http_status = finish.HttpStatus, retry_at = finish.RetryAt },
+        reasons = finish.Reasons,
+        metadata = Metadata(state, finish.Winner),
+    });
+
+    public static string ErrorCode(FinishKind kind) => kind switch
+    {
+        FinishKind.Rejected => "provider_rejected",
+        FinishKind.PayloadTooLarge => "payload_too_large",
+        FinishKind.AllCoolingDown => "all_providers_cooling_down",
+        FinishKind.DeadlineExceeded => "deadline_exceeded",
+        FinishKind.Cancelled => "cancelled",
+        _ => "all_providers_failed",
+    };
+
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Json);
+
+    private static Health.ProviderKey? FirstProvider(FailoverState state) =>
+        state.History.OfType<AttemptRecord>().FirstOrDefault()?.Key;
+}

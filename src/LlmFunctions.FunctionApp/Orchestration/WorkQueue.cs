@@ -1,0 +1,110 @@
+using System.Text.Json;
+using Azure;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+
+namespace LlmFunctions.FunctionApp.Orchestration;
+
+/// <summary>A work item: "advance instance <paramref name="InstanceId"/>", valid only while the instance's wake token
+/// is still <paramref name="Token"/>.</summary>
+/// <param name="InstanceId">The instance.</param>
+/// <param name="Token">The wake token written with the instance when this message was scheduled.</param>
+/// <param name="LastError">Why the previous dequeue failed, if it did (kept for the poison reason).</param>
+internal sealed record WorkItem(string InstanceId, string Token, string? LastError = null);
+
+/// <summary>A received work item with what the queue needs to delete or re-time it.</summary>
+internal sealed record ReceivedWorkItem(WorkItem Item, string MessageId, string PopReceipt, long DequeueCount, string RawText);
+
+/// <summary>
+/// The control queue. Durable timers are messages sent with a visibility delay: a wait holds no thread and no
+/// worker slot, only a message. The queue service caps the delay at 7 days, so a longer wait is chained: the message
+/// wakes early, finds the instance's wake time still ahead, and is hidden again for the rest.
+/// </summary>
+internal sealed class WorkQueue
+{
+    /// <summary>The longest visibility delay the queue service accepts.</summary>
+    public static readonly TimeSpan MaxVisibilityDelay = TimeSpan.FromDays(7) - TimeSpan.FromMinutes(1);
+
+    private static readonly TimeSpan NeverExpire = TimeSpan.FromSeconds(-1);
+    private readonly QueueClient _queue;
+    private readonly QueueClient _poison;
+
+    public WorkQueue(QueueClient queue, QueueClient poison)
+    {
+        _queue = queue;
+        _poison = poison;
+    }
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await _queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        await _poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+    }
+
+    /// <summary>Clamps a wait to what one message can carry (0 .. <see cref="MaxVisibilityDelay"/>).</summary>
+    public static TimeSpan VisibilityFor(TimeSpan wait) =>
+        wait <= TimeSpan.Zero ? TimeSpan.Zero : wait > MaxVisibilityDelay ? MaxVisibilityDelay : wait;
+
+    /// <summary>Sends a work item, visible after <paramref name="delay"/> (chained when longer than a message allows).</summary>
+    public async Task SendAsync(WorkItem item, TimeSpan delay, CancellationToken cancellationToken) =>
+        await _queue.SendMessageAsync(JsonSerializer.Serialize(item), VisibilityFor(delay), NeverExpire, cancellationToken);
+
+    public async Task<IReadOnlyList<ReceivedWorkItem>> ReceiveAsync(int max, TimeSpan visibilityTimeout, CancellationToken cancellationToken)
+    {
+        QueueMessage[] messages = await _queue.ReceiveMessagesAsync(max, visibilityTimeout, cancellationToken);
+        return [.. messages.Select(m => new ReceivedWorkItem(Parse(m.MessageText), m.MessageId, m.PopReceipt, m.DequeueCount, m.MessageText))];
+    }
+
+    /// <summary>Deletes a handled message; one already gone (deleted by a duplicate's handler) is fine.</summary>
+    public async Task DeleteAsync(ReceivedWorkItem message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+        }
+    }
+
+    /// <summary>Hides a message again for <paramref name="delay"/>, optionally recording why it failed.</summary>
+    public async Task HideAsync(ReceivedWorkItem message, TimeSpan delay, string? lastError, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var text = lastError is null ? null : JsonSerializer.Serialize(message.Item with { LastError = lastError.Length > 2000 ? lastError[..2000] : lastError });
+            await _queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, text, VisibilityFor(delay), cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+        }
+    }
+
+    /// <summary>Moves a message that keeps failing to the poison queue.</summary>
+    public async Task MoveToPoisonAsync(ReceivedWorkItem message, CancellationToken cancellationToken)
+    {
+        await _poison.SendMessageAsync(message.RawText, TimeSpan.Zero, NeverExpire, cancellationToken);
+        await DeleteAsync(message, cancellationToken);
+    }
+
+    /// <summary>Reads the poison queue without removing anything (for operators and tests).</summary>
+    public async Task<IReadOnlyList<WorkItem>> PeekPoisonAsync(CancellationToken cancellationToken)
+    {
+        PeekedMessage[] messages = await _poison.PeekMessagesAsync(32, cancellationToken);
+        return [.. messages.Select(m => Parse(m.MessageText))];
+    }
+
+    private static WorkItem Parse(string text)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<WorkItem>(text) is { InstanceId: { Length: > 0 }, Token: { Length: > 0 } } item
+                ? item
+                : new WorkItem(string.Empty, string.Empty, "message is not a work item");
+        }
+        catch (JsonException ex)
+        {
+            return new WorkItem(string.Empty, string.Empty, "message is not JSON: " + ex.Message);
+        }
+    }
+}
