@@ -26,7 +26,7 @@ internal sealed partial class PromptOrchestrator(
     // A timer message may surface a little before its instant (clock skew between hosts and the queue service).
     private static readonly TimeSpan EarlyTolerance = TimeSpan.FromMilliseconds(50);
 
-    private readonly string _owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+    private readonly string _host = $"{Environment.MachineName}/{Environment.ProcessId}";
 
     /// <summary>Runs the step a message asks for; deletes or re-times the message. Throws when the step failed and the
     /// message should be retried.</summary>
@@ -63,7 +63,8 @@ internal sealed partial class PromptOrchestrator(
             return;
         }
 
-        if (record.ClaimOwner is { } owner && owner != _owner && record.ClaimUntil > now)
+        // Any live claim is another step's, even on this host: a message redelivered while its first step still runs.
+        if (record.ClaimOwner is not null && record.ClaimUntil > now)
         {
             await queue.HideAsync(message, record.ClaimUntil.Value - now, null, cancellationToken);
             return;
@@ -71,7 +72,7 @@ internal sealed partial class PromptOrchestrator(
 
         var request = StoredState.DeserializeInput(record.Input);
         var state = StoredState.Restore(request, record.Checkpoint) ?? await runner.StartAsync(request, cancellationToken);
-        var session = new Session(record, state.History.Count);
+        var session = new Session(record, state.History.Count, $"{_host}/{Guid.NewGuid():N}");
         var claimed = await CommitAsync(
             session,
             state,
@@ -217,7 +218,7 @@ internal sealed partial class PromptOrchestrator(
                 Checkpoint = StoredState.SerializeCheckpoint(state),
                 LastUpdatedTime = now,
                 HistoryCount = baseCount + events.Count,
-                ClaimOwner = claim && !suspended ? _owner : null,
+                ClaimOwner = claim && !suspended ? session.Owner : null,
                 ClaimUntil = claim && !suspended ? now + options.Value.MessageVisibilityTimeout : null,
             };
             if (suspended && !evenIfSuspended)
@@ -258,8 +259,10 @@ internal sealed partial class PromptOrchestrator(
     [LoggerMessage(EventId = 6104, EventName = "WorkItemPoisoned", Level = LogLevel.Error, Message = "Work item for {InstanceId} failed {Count} times and moved to the poison queue; the instance failed. Last error: {LastError}")]
     private static partial void LogPoisoned(ILogger logger, string instanceId, long count, string? lastError);
 
-    private sealed class Session(InstanceRecord record, int committed)
+    private sealed class Session(InstanceRecord record, int committed, string owner)
     {
+        public string Owner { get; } = owner;
+
         public InstanceRecord Record { get; set; } = record;
 
         public int Committed { get; set; } = committed;

@@ -55,14 +55,15 @@ internal sealed class WorkQueue
         return [.. messages.Select(m => new ReceivedWorkItem(Parse(m.MessageText), m.MessageId, m.PopReceipt, m.DequeueCount, m.MessageText))];
     }
 
-    /// <summary>Deletes a handled message; one already gone (deleted by a duplicate's handler) is fine.</summary>
+    /// <summary>Deletes a handled message. One already gone, or received again by another step meanwhile (its pop
+    /// receipt changed), is fine: that step finds the instance moved on and drops it.</summary>
     public async Task DeleteAsync(ReceivedWorkItem message, CancellationToken cancellationToken)
     {
         try
         {
             await _queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
         }
-        catch (RequestFailedException ex) when (ex.Status == 404)
+        catch (RequestFailedException ex) when (IsGoneOrTaken(ex))
         {
         }
     }
@@ -75,7 +76,7 @@ internal sealed class WorkQueue
             var text = lastError is null ? null : JsonSerializer.Serialize(message.Item with { LastError = lastError.Length > 2000 ? lastError[..2000] : lastError });
             await _queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, text, VisibilityFor(delay), cancellationToken);
         }
-        catch (RequestFailedException ex) when (ex.Status == 404)
+        catch (RequestFailedException ex) when (IsGoneOrTaken(ex))
         {
         }
     }
@@ -93,6 +94,9 @@ internal sealed class WorkQueue
         PeekedMessage[] messages = await _poison.PeekMessagesAsync(32, cancellationToken);
         return [.. messages.Select(m => Parse(m.MessageText))];
     }
+
+    private static bool IsGoneOrTaken(RequestFailedException ex) =>
+        ex.Status == 404 || ex.ErrorCode == "PopReceiptMismatch";
 
     private static WorkItem Parse(string text)
     {
