@@ -76,7 +76,8 @@ internal static class BenchMain
         {
             ["AzureWebJobsStorage"] = storage,
             [ProviderCatalog.SimulatorBaseUrlSetting] = simulator.BaseAddress.ToString(),
-            ["Logging:LogLevel:Default"] = "Warning",
+            // The function app takes its log levels from host.json's logging section, as a Functions host does.
+            ["AzureFunctionsJobHost:logging:logLevel:default"] = "Warning",
         };
         foreach (var builtIn in BuiltInProviders.All.Where(b => !string.Equals(b.Name, Provider, StringComparison.OrdinalIgnoreCase)))
         {
@@ -136,6 +137,21 @@ internal static class BenchMain
         Console.WriteLine();
         Console.WriteLine(Inv($"medians of {options.Repeats} runs; latencies in ms; measured in {total.Elapsed.TotalSeconds:F0} s"));
         Console.WriteLine(Table(rows));
+        if (options.DurableInstances > 0)
+        {
+            var durable = new List<DurableRun>();
+            for (var repeat = 0; repeat < options.Repeats; repeat++)
+            {
+                var run = await DurableLoad.RunAsync(client, gatewayBase, options.DurableInstances, 32, cancellationToken);
+                Console.WriteLine(Inv($"  durable run {repeat + 1}/{options.Repeats}: {run.Instances} instances, started {run.StartsPerSecond:F0}/s, completed {run.CompletedPerSecond:F0}/s end to end, start-to-completion p50 {run.P50Ms:F0} ms p99 {run.P99Ms:F0} ms, {run.NotCompleted} not completed"));
+                durable.Add(run);
+            }
+
+            Console.WriteLine();
+            Console.WriteLine(Inv($"durable path (POST /api/prompts at concurrency 32, one healthy provider, Azurite), median of {options.Repeats} runs:"));
+            Console.WriteLine(Inv($"  {Median(durable.Select(d => d.CompletedPerSecond)):F0} instances/s completed end to end; {Median(durable.Select(d => d.StartsPerSecond)):F0} starts/s; start-to-completion p50 {Median(durable.Select(d => d.P50Ms)):F0} ms, p99 {Median(durable.Select(d => d.P99Ms)):F0} ms"));
+        }
+
         var appLines = gateway.Lines - linesBefore;
         Console.WriteLine(Inv($"the function app wrote {appLines} log lines while measuring"));
         foreach (var r in rows.Where(r => r.Failures > 0))
@@ -186,6 +202,12 @@ internal static class BenchMain
     }
 
     private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
 
     private sealed record Row(int Concurrency, int Requests, Summary Direct, Summary Gateway, int Failures);
 

@@ -10,11 +10,13 @@ internal sealed record BenchOptions(
     int Warmup,
     int LatencyMs,
     TimeSpan TimeLimit,
-    string? AppDll)
+    string? AppDll,
+    int DurableInstances = 2000)
 {
     public const string Usage = """
         usage: LlmFunctions.Bench [--concurrency 1,32] [--requests 2000,10000] [--repeats 3] [--warmup 1000]
                                   [--latency-ms 1] [--time-limit 600] [--app path/to/LlmFunctions.FunctionApp.dll]
+                                  [--durable 2000]
           --concurrency  comma-separated client concurrency levels, each 1..256
           --requests     requests per measurement, one per concurrency level (or one value for all), each 1..1000000
           --repeats      measurements per level and target; medians are printed (1..15)
@@ -22,13 +24,14 @@ internal sealed record BenchOptions(
           --latency-ms   the simulated provider's fixed latency in ms (0..1000)
           --time-limit   hard limit for the whole run in seconds (10..3600); the run aborts when it is reached
           --app          the built function app (default: src/LlmFunctions.FunctionApp/bin/Release/net10.0 under the repo root)
+          --durable      durable instances started through POST /api/prompts per repeat, to measure instances/s (0..100000; 0 skips)
         """;
 
     public static BenchOptions? Parse(IReadOnlyList<string> args, out string? error)
     {
         IReadOnlyList<int> concurrency = [1, 32];
         IReadOnlyList<int>? requests = null;
-        int repeats = 3, warmup = 1000, latency = 1, limit = 600;
+        int repeats = 3, warmup = 1000, latency = 1, limit = 600, durable = 2000;
         string? app = null;
         error = null;
         for (var i = 0; i < args.Count; i++)
@@ -50,6 +53,7 @@ internal sealed record BenchOptions(
                 "--latency-ms" => TryInt(name, value, 0, 1000, out latency, out error),
                 "--time-limit" => TryInt(name, value, 10, 3600, out limit, out error),
                 "--app" => TryPath(value, out app, out error),
+                "--durable" => TryInt(name, value, 0, 100_000, out durable, out error),
                 _ => Fail($"unknown option '{name}'", out error),
             };
             if (!ok)
@@ -79,7 +83,7 @@ internal sealed record BenchOptions(
             }
         }
 
-        return new BenchOptions(concurrency, requests, repeats, warmup, latency, TimeSpan.FromSeconds(limit), app);
+        return new BenchOptions(concurrency, requests, repeats, warmup, latency, TimeSpan.FromSeconds(limit), app, durable);
     }
 
     private static bool TryInt(string name, string value, int min, int max, out int result, out string? error)

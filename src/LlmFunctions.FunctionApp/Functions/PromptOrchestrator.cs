@@ -8,7 +8,7 @@ namespace LlmFunctions.FunctionApp.Functions;
 /// Orchestrator <c>PromptOrchestrator</c>: advances one instance from a control-queue message. It claims the
 /// instance, restores its checkpoint, lets the failover runner decide and call providers (the
 /// <c>AttemptProvider</c> activity: one call through the provider's Polly pipeline, its outcome applied to the
-/// shared health) and commits a checkpoint with the new history rows after every attempt. A wait becomes a durable
+/// shared health) and commits a checkpoint with the new history rows before every further attempt. A wait becomes a durable
 /// timer (a message with a visibility delay) and the step ends; a finish writes the output. Every commit is
 /// ETag-checked and every message carries the instance's wake token, so a duplicated or replayed message changes
 /// nothing.
@@ -148,7 +148,13 @@ internal sealed partial class PromptOrchestrator(
             async (s, ct) =>
             {
                 ct.ThrowIfCancellationRequested();
-                if (!await CommitAsync(session, s, r => r with { CustomStatus = PromptTelemetry.CustomStatus("running", s) }, [], claim: true, ct) || session.Suspended)
+                if (s.History.Count == session.Committed)
+                {
+                    return;
+                }
+
+                var ours = await CommitAsync(session, s, r => r with { CustomStatus = PromptTelemetry.CustomStatus("running", s) }, [], claim: true, ct);
+                if (!ours || session.Suspended)
                 {
                     throw new InstanceLostException();
                 }

@@ -60,17 +60,18 @@ public sealed partial class PromptRunner
     /// <param name="cancellationToken">The caller's token; cancellation is recorded as Cancelled, never against a provider.</param>
     /// <returns>The step it stopped at.</returns>
     public Task<PromptRunStep> RunAsync(FailoverState state, CancellationToken cancellationToken = default) =>
-        RunAsync(state, afterAttempt: null, cancellationToken);
+        RunAsync(state, beforeAttempt: null, cancellationToken);
 
     /// <summary>
-    /// Decides and acts until the request finishes or must wait, handing the state to <paramref name="afterAttempt"/>
-    /// after every attempt so that a durable driver checkpoints each provider call (a crash repeats at most one).
+    /// Decides and acts until the request finishes or must wait, handing the state to <paramref name="beforeAttempt"/>
+    /// before every provider call so that a durable driver checkpoints what came before it: a crash repeats at most
+    /// one call, and a request answered by its first call costs no extra checkpoint.
     /// </summary>
     /// <param name="state">The state to continue from.</param>
-    /// <param name="afterAttempt">Called with the state after each attempt is recorded; its exception ends the run.</param>
+    /// <param name="beforeAttempt">Called with the state before each provider call; its exception ends the run.</param>
     /// <param name="cancellationToken">The caller's token; cancellation is recorded as Cancelled, never against a provider.</param>
     /// <returns>The step it stopped at.</returns>
-    public async Task<PromptRunStep> RunAsync(FailoverState state, Func<FailoverState, CancellationToken, Task>? afterAttempt, CancellationToken cancellationToken = default)
+    public async Task<PromptRunStep> RunAsync(FailoverState state, Func<FailoverState, CancellationToken, Task>? beforeAttempt, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(state);
         state = state with { Candidates = await RefreshAsync(state.Candidates, cancellationToken) };
@@ -93,12 +94,12 @@ public sealed partial class PromptRunner
                     state = WithHealth(state, await _health.GetAsync(probe.Key, cancellationToken));
                     break;
                 case AttemptProvider attempt:
-                    (state, completion) = await AttemptAsync(state, attempt, cancellationToken);
-                    if (afterAttempt is not null)
+                    if (beforeAttempt is not null)
                     {
-                        await afterAttempt(state, cancellationToken);
+                        await beforeAttempt(state, cancellationToken);
                     }
 
+                    (state, completion) = await AttemptAsync(state, attempt, cancellationToken);
                     break;
                 default:
                     throw new InvalidOperationException($"Unknown decision {decision.GetType().Name}.");

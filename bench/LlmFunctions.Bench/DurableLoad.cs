@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+
+namespace LlmFunctions.Bench;
+
+/// <summary>One durable measurement: instances started through <c>POST /api/prompts</c> and polled to completion
+/// through the list endpoint.</summary>
+internal sealed record DurableRun(int Instances, double StartsPerSecond, double CompletedPerSecond, double P50Ms, double P99Ms, int NotCompleted);
+
+/// <summary>Starts N durable instances at a fixed concurrency and measures how fast the function app completes them.</summary>
+internal static class DurableLoad
+{
+    public static async Task<DurableRun> RunAsync(HttpClient client, Uri gateway, int instances, int concurrency, CancellationToken cancellationToken)
+    {
+        var batch = Guid.NewGuid().ToString("N")[..8];
+        var body = Encoding.UTF8.GetBytes("""{"messages":[{"role":"user","content":"Say hello in one word."}],"max_tokens":16}""");
+        var next = -1;
+        var clock = Stopwatch.StartNew();
+        var from = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var workers = Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            while (Interlocked.Increment(ref next) < instances)
+            {
+                using var content = new ByteArrayContent(body);
+                content.Headers.ContentType = new("application/json");
+                using var response = await client.PostAsync(new Uri(gateway, $"api/prompts/bench-{batch}-{next}"), content, cancellationToken);
+                if (response.StatusCode != HttpStatusCode.Accepted)
+                {
+                    throw new InvalidOperationException($"POST /api/prompts answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
+                }
+            }
+        });
+        await Task.WhenAll(workers);
+        var started = clock.Elapsed;
+
+        var deadline = TimeSpan.FromSeconds(Math.Max(60, instances / 10.0));
+        List<double> latencies;
+        while (true)
+        {
+            latencies = await CompletedLatenciesAsync(client, gateway, batch, from, cancellationToken);
+            if (latencies.Count >= instances || clock.Elapsed > started + deadline)
+            {
+                break;
+            }
+
+            // Polling the app's own list endpoint: completion has no push notification.
+            await Task.Delay(100, cancellationToken);
+        }
+
+        var total = clock.Elapsed;
+        latencies.Sort();
+        double P(double p) => latencies.Count == 0 ? double.NaN : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(p / 100 * latencies.Count) - 1)];
+        return new DurableRun(instances, instances / started.TotalSeconds, latencies.Count / total.TotalSeconds, P(50), P(99), instances - latencies.Count);
+    }
+
+    private static async Task<List<double>> CompletedLatenciesAsync(HttpClient client, Uri gateway, string batch, DateTimeOffset from, CancellationToken cancellationToken)
+    {
+        var latencies = new List<double>();
+        string? continuation = null;
+        do
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(gateway, $"runtime/webhooks/durabletask/instances?runtimeStatus=Completed&top=1000&showInput=false&createdTimeFrom={Uri.EscapeDataString(from.ToString("O"))}"));
+            if (continuation is not null)
+            {
+                request.Headers.Add("x-ms-continuation-token", continuation);
+            }
+
+            using var response = await client.SendAsync(request, cancellationToken);
+            response.EnsureSuccessStatusCode();
+            using var document = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(cancellationToken));
+            foreach (var instance in document.RootElement.EnumerateArray())
+            {
+                if (instance.GetProperty("instanceId").GetString()!.StartsWith($"bench-{batch}-", StringComparison.Ordinal))
+                {
+                    var created = instance.GetProperty("createdTime").GetDateTimeOffset();
+                    var updated = instance.GetProperty("lastUpdatedTime").GetDateTimeOffset();
+                    latencies.Add((updated - created).TotalMilliseconds);
+                }
+            }
+
+            continuation = response.Headers.TryGetValues("x-ms-continuation-token", out var values) ? values.FirstOrDefault() : null;
+        }
+        while (continuation is not null);
+        return latencies;
+    }
+}
