@@ -23,10 +23,18 @@ internal sealed partial class OrchestrationWorker(
     private static readonly TimeSpan MinPollingInterval = TimeSpan.FromMilliseconds(10);
     private readonly ConcurrentDictionary<Task, byte> _inFlight = new();
 
+    /// <summary>Creates the task hub's table, queues and container before the host answers requests: a start must
+    /// never find its queue missing.</summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await store.InitializeAsync(cancellationToken);
+        await queue.InitializeAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        await InitializeAsync(stoppingToken);
         using var slots = new SemaphoreSlim(settings.MaxConcurrentSteps, settings.MaxConcurrentSteps);
         var idle = TimeSpan.Zero;
         try
@@ -81,12 +89,6 @@ internal sealed partial class OrchestrationWorker(
         }
 
         await Task.WhenAll(_inFlight.Keys);
-    }
-
-    private async Task InitializeAsync(CancellationToken cancellationToken)
-    {
-        await store.InitializeAsync(cancellationToken);
-        await queue.InitializeAsync(cancellationToken);
     }
 
     private async Task ProcessAsync(ReceivedWorkItem message, CancellationToken stoppingToken)
