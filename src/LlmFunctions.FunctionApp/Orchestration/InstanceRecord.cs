@@ -48,5 +48,9 @@ internal sealed record InstanceRecord
     /// <summary>Gets the ETag read with the record; updates are conditional on it.</summary>
     public ETag ETag { get; init; }
 
+    /// <summary>Gets the blobs that hold large documents, by field, with the text each holds: a commit that leaves a
+    /// document unchanged points at the same blob instead of uploading it again.</summary>
+    internal IReadOnlyDictionary<string, (string Blob, string Text)> Blobs { get; init; } = new Dictionary<string, (string, string)>();
+
     public const string PromptOrchestratorName = "PromptOrchestrator";
 }

@@ -47,7 +47,7 @@ internal sealed class InstanceStore
         try
         {
             var response = await _table.SubmitTransactionAsync(actions, cancellationToken);
-            return (record with { ETag = response.Value[0].Headers.ETag ?? default }, true);
+            return (WithBlobs(record, entity) with { ETag = response.Value[0].Headers.ETag ?? default }, true);
         }
         catch (TableTransactionFailedException ex) when (ex.Status == 409)
         {
@@ -86,7 +86,7 @@ internal sealed class InstanceStore
             var response = await _table.SubmitTransactionAsync(
                 [new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, record.ETag), .. rows],
                 cancellationToken);
-            return record with { ETag = response.Value[0].Headers.ETag ?? default };
+            return WithBlobs(record, entity) with { ETag = response.Value[0].Headers.ETag ?? default };
         }
         catch (TableTransactionFailedException ex) when (ex.Status is 404 or 409 or 412)
         {
@@ -177,6 +177,23 @@ internal sealed class InstanceStore
         return deleted.Status == 404 ? 0 : 1;
     }
 
+    private static readonly string[] Documents = ["Input", "Output", "CustomStatus", "Checkpoint"];
+
+    private static InstanceRecord WithBlobs(InstanceRecord record, TableEntity written)
+    {
+        var blobs = new Dictionary<string, (string Blob, string Text)>();
+        foreach (var name in Documents)
+        {
+            if (written.GetString(name + "Blob") is { Length: > 0 } blob)
+            {
+                var text = name switch { "Input" => record.Input, "Output" => record.Output, "CustomStatus" => record.CustomStatus, _ => record.Checkpoint };
+                blobs[name] = (blob, text!);
+            }
+        }
+
+        return record with { Blobs = blobs };
+    }
+
     private static string BlobPrefix(string instanceId) => Uri.EscapeDataString(instanceId) + "/";
 
     private async Task<TableEntity> ToEntityAsync(InstanceRecord r, CancellationToken cancellationToken)
@@ -208,6 +225,12 @@ internal sealed class InstanceStore
             return;
         }
 
+        if (record.Blobs.TryGetValue(name, out var stored) && string.Equals(stored.Text, text, StringComparison.Ordinal))
+        {
+            entity[name + "Blob"] = stored.Blob;
+            return;
+        }
+
         var blobName = string.Create(CultureInfo.InvariantCulture, $"{BlobPrefix(record.InstanceId)}{name}-{record.HistoryCount:D10}-{Guid.NewGuid():N}.json");
         await _blobs.UploadBlobAsync(blobName, BinaryData.FromString(text), cancellationToken);
         entity[name + "Blob"] = blobName;
@@ -224,15 +247,36 @@ internal sealed class InstanceStore
         return entity.GetString(name);
     }
 
-    private async Task<InstanceRecord> FromEntityAsync(TableEntity e, CancellationToken cancellationToken) => new()
+    private async Task<InstanceRecord> FromEntityAsync(TableEntity e, CancellationToken cancellationToken)
+    {
+        var blobs = new Dictionary<string, (string Blob, string Text)>();
+        async Task<string?> Read(string name)
+        {
+            var text = await ReadTextAsync(e, name, cancellationToken);
+            if (text is not null && e.GetString(name + "Blob") is { Length: > 0 } blob)
+            {
+                blobs[name] = (blob, text);
+            }
+
+            return text;
+        }
+
+        var input = await Read("Input");
+        var output = await Read("Output");
+        var customStatus = await Read("CustomStatus");
+        var checkpoint = await Read("Checkpoint");
+        return FromEntity(e, input, output, customStatus, checkpoint) with { Blobs = blobs };
+    }
+
+    private static InstanceRecord FromEntity(TableEntity e, string? input, string? output, string? customStatus, string? checkpoint) => new()
     {
         InstanceId = e.PartitionKey,
         Name = e.GetString("Name") ?? InstanceRecord.PromptOrchestratorName,
         Status = Enum.TryParse<RuntimeStatus>(e.GetString("RuntimeStatus"), out var status) ? status : RuntimeStatus.Failed,
-        Input = await ReadTextAsync(e, "Input", cancellationToken) ?? "null",
-        Output = await ReadTextAsync(e, "Output", cancellationToken),
-        CustomStatus = await ReadTextAsync(e, "CustomStatus", cancellationToken),
-        Checkpoint = await ReadTextAsync(e, "Checkpoint", cancellationToken),
+        Input = input ?? "null",
+        Output = output,
+        CustomStatus = customStatus,
+        Checkpoint = checkpoint,
         CreatedTime = e.GetDateTimeOffset("CreatedTime") ?? default,
         LastUpdatedTime = e.GetDateTimeOffset("LastUpdatedTime") ?? default,
         HistoryCount = e.GetInt64("HistoryCount") ?? 0,
