@@ -26,7 +26,8 @@ internal sealed partial class PromptOrchestrator(
     // A timer message may surface a little before its instant (clock skew between hosts and the queue service).
     private static readonly TimeSpan EarlyTolerance = TimeSpan.FromMilliseconds(50);
 
-    private readonly string _host = $"{Environment.MachineName}/{Environment.ProcessId}";
+    // Names this host's worker in claims and completion events (several hosts may share a process in tests).
+    private readonly string _host = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
 
     /// <summary>Runs the step a message asks for; deletes or re-times the message. Throws when the step failed and the
     /// message should be retried.</summary>
@@ -132,7 +133,7 @@ internal sealed partial class PromptOrchestrator(
                     ClaimOwner = null,
                     ClaimUntil = null,
                 },
-                [(succeeded ? HistoryEventTypes.ExecutionCompleted : HistoryEventTypes.ExecutionFailed, PromptTelemetry.Serialize(new { status = finish.Kind.ToString(), summary = finish.Summary }))],
+                [(succeeded ? HistoryEventTypes.ExecutionCompleted : HistoryEventTypes.ExecutionFailed, PromptTelemetry.Serialize(new { status = finish.Kind.ToString(), summary = finish.Summary, worker = _host }))],
                 claim: false,
                 cancellationToken,
                 evenIfSuspended: true);

@@ -17,10 +17,13 @@ namespace LlmFunctions.Tests.FunctionApp;
 /// because the simulator has a <c>Program</c> too (the factory only needs the assembly).</summary>
 internal sealed class ChatApp : IAsyncDisposable
 {
-    private ChatApp(WebApplicationFactory<StartupValidation> factory, SimulatorServer simulator)
+    private readonly Dictionary<string, string?> _values;
+
+    private ChatApp(WebApplicationFactory<StartupValidation> factory, SimulatorServer simulator, Dictionary<string, string?> values)
     {
         Factory = factory;
         Simulator = simulator;
+        _values = values;
     }
 
     public WebApplicationFactory<StartupValidation> Factory { get; }
@@ -57,10 +60,18 @@ internal sealed class ChatApp : IAsyncDisposable
             values[key] = value;
         }
 
+        return new ChatApp(CreateHost(values), simulator, values);
+    }
+
+    /// <summary>Starts another host of the same app: same storage, task hub, health table and simulator.</summary>
+    public WebApplicationFactory<StartupValidation> AnotherHost() => CreateHost(_values);
+
+    private static WebApplicationFactory<StartupValidation> CreateHost(Dictionary<string, string?> values)
+    {
         var factory = new WebApplicationFactory<StartupValidation>().WithWebHostBuilder(b =>
             b.ConfigureAppConfiguration((_, c) => c.AddInMemoryCollection(values)));
         _ = factory.Server;
-        return new ChatApp(factory, simulator);
+        return factory;
     }
 
     public HttpClient Client() => Factory.CreateClient();
