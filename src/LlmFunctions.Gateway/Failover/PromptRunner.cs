@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using LlmFunctions.Classification;
 using LlmFunctions.Health;
 using LlmFunctions.Providers;
@@ -6,8 +7,10 @@ using Microsoft.Extensions.Logging;
 namespace LlmFunctions.Failover;
 
 /// <summary>
-/// The I/O edge around the pure <see cref="FailoverPolicy"/>: reads shared health, acquires half-open probes,
-/// calls providers, records every outcome in the health store, and appends each skip, attempt and wait to the state.
+/// The I/O edge around the pure <see cref="FailoverPolicy"/>: reads shared health (from the in-memory
+/// <see cref="ProviderHealthCache"/>), acquires half-open probes, calls providers, records every outcome, and appends
+/// each skip, attempt and wait to the state. Requests in this process that meet a probe this process holds wait for
+/// its outcome and decide again, instead of skipping the provider.
 /// It never sleeps: a wait is handed back to the caller (an in-process delay, or a durable timer), so the same code
 /// serves the synchronous fast path and the durable orchestration.
 /// </summary>
@@ -18,23 +21,29 @@ public sealed partial class PromptRunner
 
     private readonly ProviderCatalog _catalog;
     private readonly ProviderHealthStore _health;
+    private readonly ProviderHealthCache _cache;
     private readonly ProviderCaller _caller;
     private readonly FailoverPolicy _policy;
     private readonly TimeProvider _time;
     private readonly ILogger<PromptRunner> _logger;
     private readonly string _owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 
+    // The probes this process is acquiring or making, one per key; completed once the outcome is in the cache.
+    private readonly ConcurrentDictionary<ProviderKey, TaskCompletionSource> _probes = new();
+
     /// <summary>Initializes a new instance.</summary>
     /// <param name="catalog">The providers.</param>
-    /// <param name="health">The shared health store.</param>
+    /// <param name="health">The shared health store (probe leases).</param>
+    /// <param name="cache">The cached health every read comes from and every outcome is recorded through.</param>
     /// <param name="caller">Makes one provider call.</param>
     /// <param name="policy">The failover policy.</param>
     /// <param name="time">The time source.</param>
     /// <param name="logger">The logger.</param>
-    public PromptRunner(ProviderCatalog catalog, ProviderHealthStore health, ProviderCaller caller, FailoverPolicy policy, TimeProvider time, ILogger<PromptRunner> logger)
+    public PromptRunner(ProviderCatalog catalog, ProviderHealthStore health, ProviderHealthCache cache, ProviderCaller caller, FailoverPolicy policy, TimeProvider time, ILogger<PromptRunner> logger)
     {
         _catalog = catalog;
         _health = health;
+        _cache = cache;
         _caller = caller;
         _policy = policy;
         _time = time;
@@ -86,12 +95,31 @@ public sealed partial class PromptRunner
                     return new PromptRunStep(state, finish, finish.Kind == FinishKind.Succeeded ? completion : null);
                 case WaitThenRetry wait:
                     return new PromptRunStep(state.Record(wait), wait, null);
+                case SkipProvider { Kind: SkipKind.ProbeInFlight } skip when OwnProbe(state, skip.Key) is { } own:
+                    await own.WaitAsync(cancellationToken);
+                    state = WithHealth(state, await FreshHealthAsync(skip.Key, cancellationToken));
+                    break;
                 case SkipProvider skip:
                     LogSkipped(_logger, skip.Key.Provider, skip.Key.Model, skip.Kind, skip.Reason);
                     state = state.Record(skip);
                     break;
-                case AttemptProvider { IsProbe: true } probe when !await _health.TryAcquireProbeAsync(probe.Key, _owner, cancellationToken):
-                    state = WithHealth(state, await _health.GetAsync(probe.Key, cancellationToken));
+                case AttemptProvider { IsProbe: true } probe:
+                    var slot = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    if (await AcquireProbeOrWaitAsync(probe.Key, slot, cancellationToken) is { } fresh)
+                    {
+                        state = WithHealth(state, fresh);
+                        break;
+                    }
+
+                    try
+                    {
+                        (state, completion) = await AttemptAsync(state, probe, cancellationToken);
+                    }
+                    finally
+                    {
+                        EndProbe(probe.Key, slot);
+                    }
+
                     break;
                 case AttemptProvider attempt:
                     if (beforeAttempt is not null)
@@ -159,7 +187,7 @@ public sealed partial class PromptRunner
     {
         try
         {
-            return (await _health.RecordAsync(key, outcome, CancellationToken.None)).Current;
+            return (await _cache.RecordAsync(key, outcome, CancellationToken.None)).Current;
         }
         catch (Exception ex) when (ex is Azure.RequestFailedException or InvalidOperationException or HttpRequestException)
         {
@@ -168,9 +196,55 @@ public sealed partial class PromptRunner
         }
     }
 
+    /// <summary>
+    /// Takes this process's probe slot for <paramref name="key"/>, then the shared probe lease. Returns null when
+    /// this caller holds both and must make the call (then <see cref="EndProbe"/>); otherwise the fresh health to
+    /// decide again with: after another request of this process finished its probe, or when another host holds it.
+    /// </summary>
+    private async Task<ProviderHealth?> AcquireProbeOrWaitAsync(ProviderKey key, TaskCompletionSource slot, CancellationToken cancellationToken)
+    {
+        while (!_probes.TryAdd(key, slot))
+        {
+            if (_probes.TryGetValue(key, out var running))
+            {
+                await running.Task.WaitAsync(cancellationToken);
+                return await FreshHealthAsync(key, cancellationToken);
+            }
+        }
+
+        var acquired = false;
+        try
+        {
+            acquired = await _health.TryAcquireProbeAsync(key, _owner, cancellationToken);
+            return acquired ? null : await _cache.ReadThroughAsync(key, cancellationToken);
+        }
+        finally
+        {
+            if (!acquired)
+            {
+                EndProbe(key, slot);
+            }
+        }
+    }
+
+    private void EndProbe(ProviderKey key, TaskCompletionSource slot)
+    {
+        _probes.TryRemove(new KeyValuePair<ProviderKey, TaskCompletionSource>(key, slot));
+        slot.TrySetResult();
+    }
+
+    // A probe lease this process holds and is still making; a lease of another host (or a stale one) is skipped.
+    private Task? OwnProbe(FailoverState state, ProviderKey key) =>
+        state.Candidates.FirstOrDefault(c => c.Key == key)?.Health.ProbeOwner == _owner && _probes.TryGetValue(key, out var running)
+            ? running.Task
+            : null;
+
+    private async Task<ProviderHealth> FreshHealthAsync(ProviderKey key, CancellationToken cancellationToken) =>
+        _cache.Find(key) ?? await _cache.ReadThroughAsync(key, cancellationToken);
+
     private async Task<IReadOnlyList<Candidate>> ReadCandidatesAsync(CancellationToken cancellationToken)
     {
-        var known = (await _health.GetAllAsync(cancellationToken)).ToDictionary(h => h.Key);
+        var known = await _cache.GetAllAsync(cancellationToken);
         var candidates = new List<Candidate>();
         foreach (var provider in _catalog.Providers)
         {
@@ -191,7 +265,7 @@ public sealed partial class PromptRunner
 
     private async Task<IReadOnlyList<Candidate>> RefreshAsync(IReadOnlyList<Candidate> candidates, CancellationToken cancellationToken)
     {
-        var known = (await _health.GetAllAsync(cancellationToken)).ToDictionary(h => h.Key);
+        var known = await _cache.GetAllAsync(cancellationToken);
         return candidates.Select(c => known.TryGetValue(c.Key, out var h) ? c with { Health = h } : c).ToList();
     }
 

@@ -59,6 +59,25 @@ public sealed class HealthOptions
     /// <value>The default value is <c>ProviderHealth</c>.</value>
     public string TableName { get; set; } = "ProviderHealth";
 
+    /// <summary>
+    /// Gets or sets how old the in-memory snapshot of every health row may get before a read refreshes it from the
+    /// table in the background (the stale value is served meanwhile). This host's own writes update the snapshot at
+    /// once; other instances' writes are seen within this interval. Zero disables the cache: every read goes to the
+    /// table. Must be between 0 and 1 minute.
+    /// </summary>
+    /// <value>The default value is 1 second.</value>
+    public TimeSpan CacheRefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Gets or sets how often success counters are flushed to the table. A success that changes nothing but
+    /// counters (closed circuit, no failures in a row, no gate or probe) is counted in memory and written with one
+    /// ETag-checked update per provider and model every interval, and on graceful shutdown; a killed process may
+    /// lose at most one interval of success counts. Failures and successes that change state are always written at
+    /// once. Zero writes every success at once. Must be between 0 and 1 minute.
+    /// </summary>
+    /// <value>The default value is 1 second.</value>
+    public TimeSpan CounterFlushInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Computes the circuit break for a trip, given how many trips happened before it without a success.</summary>
     /// <param name="previousTrips">Trips in a row before this one (0 for the first trip).</param>
     /// <returns><see cref="BreakDuration"/> doubled <paramref name="previousTrips"/> times, capped at <see cref="MaxBreakDuration"/>.</returns>

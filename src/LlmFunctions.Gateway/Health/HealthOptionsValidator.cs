@@ -25,6 +25,8 @@ public sealed partial class HealthOptionsValidator : IValidateOptions<HealthOpti
         CheckRange(errors, nameof(HealthOptions.PermanentFailureCooldown), options.PermanentFailureCooldown, TimeSpan.FromMinutes(1), TimeSpan.FromDays(30));
         CheckRange(errors, nameof(HealthOptions.DefaultRateLimitCooldown), options.DefaultRateLimitCooldown, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
         CheckRange(errors, nameof(HealthOptions.ProbeLease), options.ProbeLease, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+        CheckRange(errors, nameof(HealthOptions.CacheRefreshInterval), options.CacheRefreshInterval, TimeSpan.Zero, TimeSpan.FromMinutes(1));
+        CheckRange(errors, nameof(HealthOptions.CounterFlushInterval), options.CounterFlushInterval, TimeSpan.Zero, TimeSpan.FromMinutes(1));
 
         if (options.TableName is null || !TableNamePattern().IsMatch(options.TableName))
         {

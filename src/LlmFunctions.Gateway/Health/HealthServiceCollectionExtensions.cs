@@ -9,8 +9,9 @@ public static class HealthServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="HealthOptions"/> (bound from <c>LlmFunctions:Health</c>, validated at start),
-    /// <see cref="TimeProvider.System"/> unless a clock is already registered, and a singleton
-    /// <see cref="ProviderHealthStore"/>. The host registers the <c>Azure.Data.Tables.TableServiceClient</c>.
+    /// <see cref="TimeProvider.System"/> unless a clock is already registered, a singleton
+    /// <see cref="ProviderHealthStore"/> and the singleton <see cref="ProviderHealthCache"/> in front of it (disposed
+    /// by the host on shutdown, which flushes the success counts it holds). The host registers the <c>Azure.Data.Tables.TableServiceClient</c>.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <returns>The same services, for chaining.</returns>
@@ -21,6 +22,7 @@ public static class HealthServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HealthOptions>, HealthOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ProviderHealthStore>();
+        services.TryAddSingleton<ProviderHealthCache>();
         return services;
     }
 }

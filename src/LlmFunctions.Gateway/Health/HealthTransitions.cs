@@ -77,6 +77,51 @@ public static class HealthTransitions
     }
 
     /// <summary>
+    /// Tells whether a change touched nothing but counters and diagnostics (success and failure counts, last
+    /// status, updated-at): no circuit, gate or probe changed. Such a success may be counted in memory and flushed
+    /// later (see <see cref="AddSuccesses"/>).
+    /// </summary>
+    /// <param name="change">The change.</param>
+    /// <returns>True when only counters changed.</returns>
+    public static bool ChangesOnlyCounters(HealthChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var previous = change.Previous;
+        return change.Transition == HealthTransition.None
+            && change.Current with
+            {
+                SuccessCount = previous.SuccessCount,
+                FailureCount = previous.FailureCount,
+                LastStatus = previous.LastStatus,
+                UpdatedAt = previous.UpdatedAt,
+            } == previous;
+    }
+
+    /// <summary>
+    /// Adds successes that were counted in memory to the stored health. Only counters change: the successes were
+    /// counted while the provider was steady, and whatever state another instance wrote since is later news, so it is
+    /// kept (the last status too, unless the row is still steady).
+    /// </summary>
+    /// <param name="health">The current stored health.</param>
+    /// <param name="count">How many successes to add.</param>
+    /// <param name="lastStatus">The HTTP status of the last of them.</param>
+    /// <param name="lastAt">When the last of them was counted.</param>
+    /// <returns>The change.</returns>
+    public static HealthChange AddSuccesses(ProviderHealth health, long count, int? lastStatus, DateTimeOffset lastAt)
+    {
+        ArgumentNullException.ThrowIfNull(health);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var steady = !health.NeedsProbe && health.ConsecutiveFailures == 0 && health.ProbeOwner is null;
+        var next = health with
+        {
+            SuccessCount = health.SuccessCount + count,
+            LastStatus = steady ? lastStatus ?? health.LastStatus : health.LastStatus,
+            UpdatedAt = health.UpdatedAt is { } updated && updated > lastAt ? updated : lastAt,
+        };
+        return new(health, next, HealthTransition.None, lastAt);
+    }
+
+    /// <summary>
     /// Tries to take the single half-open probe slot: allowed only when the availability at <paramref name="now"/>
     /// is <see cref="AvailabilityKind.ProbeAvailable"/> (a gate ended and no live lease exists).
     /// </summary>

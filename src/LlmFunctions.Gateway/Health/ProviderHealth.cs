@@ -63,11 +63,18 @@ public sealed record ProviderHealth
     public static ProviderHealth New(ProviderKey key) => new() { Key = key };
 
     /// <summary>
-    /// Gets whether the next call must be a probe: the circuit is open or half-open, or a cooldown or disable
-    /// has expired without a success since. Recovery is tested by one call, not a stampede.
+    /// Gets a value indicating whether nothing is known about this provider yet: no row was ever written for it
+    /// (<see cref="UpdatedAt"/> is null) and it has no counters.
+    /// </summary>
+    public bool IsUnknown => UpdatedAt is null && SuccessCount == 0 && FailureCount == 0;
+
+    /// <summary>
+    /// Gets whether the next call must be a probe: the provider is unknown, the circuit is open or half-open, or a
+    /// cooldown or disable has expired without a success since. Recovery, and a provider's first call, is tested by
+    /// one call, not a stampede.
     /// </summary>
     public bool NeedsProbe =>
-        Circuit != CircuitState.Closed || CooldownUntil is not null || DisabledUntil is not null;
+        IsUnknown || Circuit != CircuitState.Closed || CooldownUntil is not null || DisabledUntil is not null;
 
     /// <summary>Computes what a caller may do with this provider at <paramref name="now"/>.</summary>
     /// <param name="now">The current instant.</param>

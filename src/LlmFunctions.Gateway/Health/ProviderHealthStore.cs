@@ -26,6 +26,7 @@ public sealed partial class ProviderHealthStore
     private readonly Func<double> _jitter;
     private readonly int _maxAttempts;
     private Task<TableClient>? _table;
+    private Action<HealthChange>? _written;
 
     /// <summary>Initializes a new instance of the <see cref="ProviderHealthStore"/> class.</summary>
     /// <param name="service">The Table Storage account.</param>
@@ -123,6 +124,23 @@ public sealed partial class ProviderHealthStore
         return change is not null;
     }
 
+    /// <summary>Adds successes counted in memory (see <see cref="HealthTransitions.AddSuccesses"/>), for the health cache's flush.</summary>
+    /// <param name="key">The provider and model.</param>
+    /// <param name="count">How many successes.</param>
+    /// <param name="lastStatus">The HTTP status of the last one.</param>
+    /// <param name="lastAt">When the last one was counted.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>The change that was persisted.</returns>
+    internal async Task<HealthChange> AddSuccessesAsync(ProviderKey key, long count, int? lastStatus, DateTimeOffset lastAt, CancellationToken cancellationToken)
+    {
+        var change = await UpdateAsync(key, (health, _) => HealthTransitions.AddSuccesses(health, count, lastStatus, lastAt), cancellationToken, notify: false);
+        return change!;
+    }
+
+    /// <summary>Registers a listener called with every change this store wrote, right after the write.</summary>
+    /// <param name="listener">The listener; it must not throw.</param>
+    internal void OnWritten(Action<HealthChange> listener) => _written += listener;
+
     /// <summary>
     /// Lifts every expired cooldown, disable and circuit break (see <see cref="HealthTransitions.ResetExpired"/>);
     /// for the cooldown timer.
@@ -180,7 +198,8 @@ public sealed partial class ProviderHealthStore
     private async Task<HealthChange?> UpdateAsync(
         ProviderKey key,
         Func<ProviderHealth, DateTimeOffset, HealthChange?> transition,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        bool notify = true)
     {
         var table = await GetTableAsync(cancellationToken);
         for (var attempt = 1; ; attempt++)
@@ -219,6 +238,11 @@ public sealed partial class ProviderHealthStore
             }
 
             LogTransition(change);
+            if (notify)
+            {
+                _written?.Invoke(change);
+            }
+
             return change;
         }
     }

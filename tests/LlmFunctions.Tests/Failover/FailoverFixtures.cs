@@ -15,8 +15,12 @@ internal static class FailoverFixtures
 
     public static ProviderKey Key(string provider) => new(provider, "model");
 
+    /// <summary>A provider that answered before and is closed with no gate: callable without a probe.</summary>
+    public static ProviderHealth Healthy(ProviderKey key) =>
+        ProviderHealth.New(key) with { SuccessCount = 1, LastStatus = 200, UpdatedAt = T0.AddMinutes(-5) };
+
     public static Candidate Candidate(string provider, int priority, int budget = 6_000, ProviderHealth? health = null) =>
-        new(Key(provider), priority, budget, health ?? ProviderHealth.New(Key(provider)));
+        new(Key(provider), priority, budget, health ?? Healthy(Key(provider)));
 
     public static AttemptOutcome Outcome(
         ErrorClass errorClass,

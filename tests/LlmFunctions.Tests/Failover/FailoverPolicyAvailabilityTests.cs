@@ -36,6 +36,26 @@ public class FailoverPolicyAvailabilityTests
     }
 
     [Fact]
+    public void Decide_NeverSeenProvider_AttemptsAsProbe()
+    {
+        var unknown = Candidate("A", 1) with { Health = ProviderHealth.New(Key("A")) };
+
+        var decision = Policy().Decide(FailoverState.Start(Request(), [unknown]), T0);
+
+        var attempt = Assert.IsType<AttemptProvider>(decision);
+        Assert.True(attempt.IsProbe);
+        Assert.Equal(Key("A"), attempt.Key);
+    }
+
+    [Fact]
+    public void Decide_KnownHealthyProvider_AttemptsWithoutProbe()
+    {
+        var decision = Policy().Decide(FailoverState.Start(Request(), [Candidate("A", 1)]), T0);
+
+        Assert.False(Assert.IsType<AttemptProvider>(decision).IsProbe);
+    }
+
+    [Fact]
     public void Decide_ProbeLeaseLostAndHealthReRead_SkipsProbeInFlight()
     {
         var policy = Policy();

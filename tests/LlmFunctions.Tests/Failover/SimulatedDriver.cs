@@ -98,7 +98,7 @@ internal sealed class SimulatedDriver
         {
             { IsPermanentProviderFailure: true } => health with { DisabledUntil = now.AddHours(24), DisabledReason = outcome.Reason },
             { Class: ErrorClass.RateLimited, RetryAt: { } until } => health with { CooldownUntil = until, CooldownReason = outcome.Reason },
-            { Class: ErrorClass.Success } => ProviderHealth.New(candidate.Key),
+            { Class: ErrorClass.Success } => FailoverFixtures.Healthy(candidate.Key),
             _ => health,
         };
     }

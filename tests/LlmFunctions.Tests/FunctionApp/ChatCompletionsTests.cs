@@ -3,6 +3,7 @@ using System.ClientModel.Primitives;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using LlmFunctions.Classification;
 using LlmFunctions.Health;
 using LlmFunctions.Tests.Infrastructure;
 using OpenAI;
@@ -185,6 +186,10 @@ public sealed class ChatCompletionsTests(AzuriteFixture azurite)
     {
         var settings = new Dictionary<string, string?> { ["LlmFunctions:Http:SyncWaitSeconds"] = "0" };
         await using var app = await ChatApp.StartAsync(azurite, ChatApp.Scenario(("Groq", "\"status\": 500")), settings);
+        // Known from an earlier success, so a 500 counts toward the circuit and is retried after a backoff (a
+        // never-seen provider's first call is a probe, and a failed probe opens the circuit instead).
+        var groq = app.Catalog.Providers.Single(p => p.Name == "Groq");
+        await app.Health.RecordAsync(new ProviderKey("Groq", groq.Models[0]), new AttemptOutcome { Class = ErrorClass.Success, HttpStatus = 200, Reason = "OK" });
         using var response = await PostAsync(app, """{"messages":[{"role":"user","content":"hi"}]}""");
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);

@@ -69,7 +69,8 @@ public sealed class FunctionAppHostTests(AzuriteFixture azurite) : IAsyncLifetim
         Assert.Equal("OpenAiCompatible", groq.GetProperty("kind").GetString());
         var model = Assert.Single(groq.GetProperty("models").EnumerateArray());
         Assert.Equal("llama-3.3-70b-versatile", model.GetProperty("model").GetString());
-        Assert.Equal("Available", model.GetProperty("availability").GetString());
+        // Never called yet: its first call is a single probe.
+        Assert.Equal("ProbeAvailable", model.GetProperty("availability").GetString());
         Assert.Equal("CloudflareWorkersAi", Provider(json, "Cloudflare").GetProperty("kind").GetString());
         Assert.False(TryProvider(json, "Nebius", out _));
 
@@ -193,7 +194,8 @@ public sealed class FunctionAppHostTests(AzuriteFixture azurite) : IAsyncLifetim
         Assert.Contains("minutes", text, StringComparison.Ordinal);
         using var document = JsonDocument.Parse(text);
         Assert.Equal("minutes", document.RootElement.GetProperty("error").GetProperty("field").GetString());
-        Assert.Equal("Available", GroqModel(await GetProvidersAsync(client)).GetProperty("availability").GetString());
+        Assert.Equal("ProbeAvailable", GroqModel(await GetProvidersAsync(client)).GetProperty("availability").GetString());
+        Assert.Equal(JsonValueKind.Null, GroqModel(await GetProvidersAsync(client)).GetProperty("disabledUntil").ValueKind);
     }
 
     [Theory]

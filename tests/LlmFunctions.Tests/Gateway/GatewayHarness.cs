@@ -1,13 +1,16 @@
 using System.Text.Json.Nodes;
+using Azure.Data.Tables;
 using LlmFunctions.Failover;
 using LlmFunctions.Health;
 using LlmFunctions.Providers;
 using LlmFunctions.Simulator;
+using LlmFunctions.Storage;
 using LlmFunctions.Tests.Infrastructure;
 using LlmFunctions.Tests.Simulator;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace LlmFunctions.Tests.Gateway;
@@ -36,6 +39,8 @@ internal sealed class GatewayHarness : IAsyncDisposable
 
     public ProviderHealthStore Health => _services.GetRequiredService<ProviderHealthStore>();
 
+    public ProviderHealthCache Cache => _services.GetRequiredService<ProviderHealthCache>();
+
     public ProviderCatalog Catalog => _services.GetRequiredService<ProviderCatalog>();
 
     public static async Task<GatewayHarness> StartAsync(
@@ -62,6 +67,14 @@ internal sealed class GatewayHarness : IAsyncDisposable
             .AddSingleton<IConfiguration>(configuration)
             .AddSingleton<TimeProvider>(time)
             .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
+            // No pause after a write conflict: it waits on the clock, and this clock only moves when a test moves it.
+            .AddSingleton(sp => new ProviderHealthStore(
+                StorageConnection.CreateClient(configuration, c => new TableServiceClient(c)),
+                sp.GetRequiredService<IOptions<HealthOptions>>(),
+                time,
+                sp.GetRequiredService<ILogger<ProviderHealthStore>>(),
+                () => 0,
+                ProviderHealthStore.DefaultMaxAttempts))
             .AddLlmFunctionsGateway(configuration)
             .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         return new GatewayHarness(services, simulator, time);

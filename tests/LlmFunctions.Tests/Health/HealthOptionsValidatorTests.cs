@@ -25,6 +25,24 @@ public sealed class HealthOptionsValidatorTests
         Assert.Equal(TimeSpan.FromHours(1), options.DefaultRateLimitCooldown);
         Assert.Equal(TimeSpan.FromMinutes(2), options.ProbeLease);
         Assert.Equal("ProviderHealth", options.TableName);
+        Assert.Equal(TimeSpan.FromSeconds(1), options.CacheRefreshInterval);
+        Assert.Equal(TimeSpan.FromSeconds(1), options.CounterFlushInterval);
+    }
+
+    [Fact]
+    public void Validate_ZeroCacheAndFlushIntervals_SucceedsMeaningNoCacheAndNoCoalescing()
+    {
+        var result = _validator.Validate(null, new HealthOptions { CacheRefreshInterval = TimeSpan.Zero, CounterFlushInterval = TimeSpan.Zero });
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Fact]
+    public void Validate_NegativeCacheRefreshInterval_NamesSettingRangeAndValue()
+    {
+        var result = _validator.Validate(null, new HealthOptions { CacheRefreshInterval = TimeSpan.FromSeconds(-1) });
+
+        Assert.Equal(["LlmFunctions:Health:CacheRefreshInterval must be between 00:00:00 and 00:01:00, was -00:00:01"], result.Failures);
     }
 
     [Fact]
@@ -44,6 +62,9 @@ public sealed class HealthOptionsValidatorTests
         { "PermanentFailureCooldown", o => o.PermanentFailureCooldown = TimeSpan.FromSeconds(-1) },
         { "DefaultRateLimitCooldown", o => o.DefaultRateLimitCooldown = TimeSpan.FromDays(2) },
         { "ProbeLease", o => o.ProbeLease = TimeSpan.Zero },
+        { "CacheRefreshInterval", o => o.CacheRefreshInterval = TimeSpan.FromMinutes(2) },
+        { "CounterFlushInterval", o => o.CounterFlushInterval = TimeSpan.FromSeconds(-1) },
+        { "CounterFlushInterval", o => o.CounterFlushInterval = TimeSpan.FromMinutes(1).Add(TimeSpan.FromTicks(1)) },
         { "TableName", o => o.TableName = "provider-health" },
         { "TableName", o => o.TableName = "1abc" },
     };

@@ -296,7 +296,46 @@ public sealed class HealthTransitionsTests
         Assert.Equal(AvailabilityKind.CoolingDown, (health with { DisabledUntil = null }).AvailabilityAt(Now).Kind);
         Assert.Equal(AvailabilityKind.CircuitOpen, (health with { DisabledUntil = null, CooldownUntil = null }).AvailabilityAt(Now).Kind);
         Assert.Equal(AvailabilityKind.ProbeAvailable, health.AvailabilityAt(Now.AddMinutes(3)).Kind);
-        Assert.Equal(AvailabilityKind.Available, ProviderHealth.New(Key).AvailabilityAt(Now).Kind);
+        Assert.Equal(AvailabilityKind.Available, (ProviderHealth.New(Key) with { SuccessCount = 1, UpdatedAt = Now.AddMinutes(-1) }).AvailabilityAt(Now).Kind);
+    }
+
+    [Fact]
+    public void AvailabilityAt_NeverSeenProvider_IsASingleProbeLikeHalfOpen()
+    {
+        var unknown = ProviderHealth.New(Key);
+
+        Assert.True(unknown.IsUnknown);
+        Assert.Equal(AvailabilityKind.ProbeAvailable, unknown.AvailabilityAt(Now).Kind);
+        Assert.True(HealthTransitions.TryAcquireProbe(unknown, "host-a", Now, Options, out var acquired));
+        Assert.False(acquired.Current.IsUnknown);
+        Assert.Equal(AvailabilityKind.ProbeInFlight, acquired.Current.AvailabilityAt(Now).Kind);
+        Assert.False(HealthTransitions.TryAcquireProbe(acquired.Current, "host-b", Now, Options, out _));
+
+        var succeeded = HealthTransitions.Apply(acquired.Current, new AttemptOutcome { Class = ErrorClass.Success, HttpStatus = 200, Reason = "OK" }, Now, Options);
+        Assert.Equal(HealthTransition.CircuitClosed, succeeded.Transition);
+        Assert.Equal(AvailabilityKind.Available, succeeded.Current.AvailabilityAt(Now).Kind);
+    }
+
+    [Fact]
+    public void ChangesOnlyCounters_SuccessOnSteadyProvider_IsTrueAndFalseWhenStateChanges()
+    {
+        var steady = ProviderHealth.New(Key) with { SuccessCount = 3, LastStatus = 200, UpdatedAt = Now.AddMinutes(-1) };
+        var success = new AttemptOutcome { Class = ErrorClass.Success, HttpStatus = 200, Reason = "OK" };
+
+        Assert.True(HealthTransitions.ChangesOnlyCounters(HealthTransitions.Apply(steady, success, Now, Options)));
+        Assert.False(HealthTransitions.ChangesOnlyCounters(HealthTransitions.Apply(steady with { ConsecutiveFailures = 1 }, success, Now, Options)));
+        Assert.False(HealthTransitions.ChangesOnlyCounters(HealthTransitions.Apply(ProviderHealth.New(Key), success, Now, Options)));
+        Assert.False(HealthTransitions.ChangesOnlyCounters(HealthTransitions.Apply(steady with { Circuit = CircuitState.HalfOpen }, success, Now, Options)));
+    }
+
+    [Fact]
+    public void AddSuccesses_RowChangedByAFailureMeanwhile_AddsCountsAndKeepsTheFailureState()
+    {
+        var failing = ProviderHealth.New(Key) with { SuccessCount = 3, ConsecutiveFailures = 2, LastStatus = 503, UpdatedAt = Now };
+
+        var change = HealthTransitions.AddSuccesses(failing, 5, 200, Now.AddSeconds(-1));
+
+        Assert.Equal(failing with { SuccessCount = 8 }, change.Current);
     }
 
     [Fact]
