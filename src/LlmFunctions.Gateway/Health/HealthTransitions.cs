@@ -150,7 +150,9 @@ public static class HealthTransitions
 
         var next = health with
         {
-            Circuit = CircuitState.HalfOpen,
+            // An unknown provider's first call is single-flight but not a recovery: it keeps a closed circuit, so a
+            // transient failure counts toward the threshold like any other instead of opening the circuit at once.
+            Circuit = health.IsUnknown && health.Circuit == CircuitState.Closed ? CircuitState.Closed : CircuitState.HalfOpen,
             ProbeOwner = owner,
             ProbeLeaseUntil = now + options.ProbeLease,
             UpdatedAt = now,

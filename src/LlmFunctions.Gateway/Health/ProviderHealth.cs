@@ -63,10 +63,11 @@ public sealed record ProviderHealth
     public static ProviderHealth New(ProviderKey key) => new() { Key = key };
 
     /// <summary>
-    /// Gets a value indicating whether nothing is known about this provider yet: no row was ever written for it
-    /// (<see cref="UpdatedAt"/> is null) and it has no counters.
+    /// Gets a value indicating whether nothing is known about this provider yet: no call to it ever had a counted
+    /// outcome. Its first call is a probe (one caller at a time); a lease taken or released leaves it unknown, so a
+    /// cancelled or rejected first call hands the probe to the next caller.
     /// </summary>
-    public bool IsUnknown => UpdatedAt is null && SuccessCount == 0 && FailureCount == 0;
+    public bool IsUnknown => SuccessCount == 0 && FailureCount == 0;
 
     /// <summary>
     /// Gets whether the next call must be a probe: the provider is unknown, the circuit is open or half-open, or a

@@ -122,7 +122,7 @@ public sealed partial class ProviderHealthCache : IAsyncDisposable, IDisposable
         lock (_gate)
         {
             _writtenSequence[key] = ++_sequence;
-            if (stored.IsUnknown)
+            if (stored.UpdatedAt is null)
             {
                 _rows.Remove(key);
             }

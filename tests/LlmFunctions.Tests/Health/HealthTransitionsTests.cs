@@ -307,13 +307,37 @@ public sealed class HealthTransitionsTests
         Assert.True(unknown.IsUnknown);
         Assert.Equal(AvailabilityKind.ProbeAvailable, unknown.AvailabilityAt(Now).Kind);
         Assert.True(HealthTransitions.TryAcquireProbe(unknown, "host-a", Now, Options, out var acquired));
-        Assert.False(acquired.Current.IsUnknown);
+        Assert.True(acquired.Current.IsUnknown);
+        Assert.Equal(CircuitState.Closed, acquired.Current.Circuit);
         Assert.Equal(AvailabilityKind.ProbeInFlight, acquired.Current.AvailabilityAt(Now).Kind);
         Assert.False(HealthTransitions.TryAcquireProbe(acquired.Current, "host-b", Now, Options, out _));
 
         var succeeded = HealthTransitions.Apply(acquired.Current, new AttemptOutcome { Class = ErrorClass.Success, HttpStatus = 200, Reason = "OK" }, Now, Options);
         Assert.Equal(HealthTransition.CircuitClosed, succeeded.Transition);
         Assert.Equal(AvailabilityKind.Available, succeeded.Current.AvailabilityAt(Now).Kind);
+    }
+
+    [Fact]
+    public void Apply_UnknownProvidersFirstCallFailsTransiently_CountsOneFailureAndKeepsTheCircuitClosed()
+    {
+        Assert.True(HealthTransitions.TryAcquireProbe(ProviderHealth.New(Key), "host-a", Now, Options, out var acquired));
+
+        var failed = HealthTransitions.Apply(acquired.Current, new AttemptOutcome { Class = ErrorClass.Transient, HttpStatus = 503, Reason = "HTTP 503" }, Now, Options);
+
+        Assert.Equal(HealthTransition.None, failed.Transition);
+        Assert.Equal((CircuitState.Closed, 1, (string?)null), (failed.Current.Circuit, failed.Current.ConsecutiveFailures, failed.Current.ProbeOwner));
+        Assert.Equal(AvailabilityKind.Available, failed.Current.AvailabilityAt(Now).Kind);
+    }
+
+    [Fact]
+    public void Apply_UnknownProvidersFirstCallCancelled_StaysUnknownAndFreesTheProbe()
+    {
+        Assert.True(HealthTransitions.TryAcquireProbe(ProviderHealth.New(Key), "host-a", Now, Options, out var acquired));
+
+        var cancelled = HealthTransitions.Apply(acquired.Current, new AttemptOutcome { Class = ErrorClass.Cancelled, Reason = "cancelled" }, Now, Options);
+
+        Assert.True(cancelled.Current.IsUnknown);
+        Assert.Equal(AvailabilityKind.ProbeAvailable, cancelled.Current.AvailabilityAt(Now).Kind);
     }
 
     [Fact]

@@ -214,7 +214,8 @@ public sealed class ProviderHealthStoreTests(AzuriteFixture azurite)
 
         var enabled = await NewHost().EnableAsync(Groq);
         Assert.Equal(HealthTransition.Enabled, enabled.Transition);
-        Assert.Equal(AvailabilityKind.Available, (await store.GetAsync(Groq)).AvailabilityAt(Start).Kind);
+        // Enabled and never called: callable, through a single first-call probe.
+        Assert.Equal(AvailabilityKind.ProbeAvailable, (await store.GetAsync(Groq)).AvailabilityAt(Start).Kind);
 
         for (var i = 0; i < 5; i++)
         {
