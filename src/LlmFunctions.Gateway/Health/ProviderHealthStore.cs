@@ -25,6 +25,7 @@ public sealed partial class ProviderHealthStore
     private readonly ILogger<ProviderHealthStore> _logger;
     private readonly Func<double> _jitter;
     private readonly int _maxAttempts;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ProviderKey, RowWriter> _writers = new();
     private Task<TableClient>? _table;
     private Action<HealthChange>? _written;
 
@@ -195,23 +196,108 @@ public sealed partial class ProviderHealthStore
     public async Task<HealthChange> EnableAsync(ProviderKey key, CancellationToken cancellationToken = default) =>
         (await UpdateAsync(key, HealthTransitions.Enable, cancellationToken))!;
 
-    private async Task<HealthChange?> UpdateAsync(
+    // Concurrent changes to one row from this host are applied together: one read, every transition in arrival order,
+    // one ETag-checked write. Without it, N concurrent failures on one provider cost O(N^2) conflicting writes.
+    private Task<HealthChange?> UpdateAsync(
         ProviderKey key,
         Func<ProviderHealth, DateTimeOffset, HealthChange?> transition,
         CancellationToken cancellationToken,
         bool notify = true)
     {
+        var writer = _writers.GetOrAdd(key, _ => new RowWriter());
+        var update = new PendingUpdate(transition, notify, cancellationToken);
+        bool lead;
+        lock (writer)
+        {
+            writer.Pending.Add(update);
+            lead = !writer.Draining;
+            writer.Draining = true;
+        }
+
+        if (lead)
+        {
+            _ = Task.Run(() => DrainAsync(key, writer), CancellationToken.None);
+        }
+
+        return update.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    private async Task DrainAsync(ProviderKey key, RowWriter writer)
+    {
+        while (true)
+        {
+            List<PendingUpdate> batch;
+            lock (writer)
+            {
+                if (writer.Pending.Count == 0)
+                {
+                    writer.Draining = false;
+                    return;
+                }
+
+                batch = writer.Pending;
+                writer.Pending = [];
+            }
+
+            foreach (var gone in batch.Where(u => u.CancellationToken.IsCancellationRequested))
+            {
+                gone.Done.TrySetCanceled(gone.CancellationToken);
+            }
+
+            batch.RemoveAll(u => u.CancellationToken.IsCancellationRequested);
+            if (batch.Count == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                var changes = await ApplyAsync(key, batch);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Done.TrySetResult(changes[i]);
+                }
+            }
+#pragma warning disable CA1031 // Every waiter gets the failure; the drain goes on for later changes.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                foreach (var update in batch)
+                {
+                    update.Done.TrySetException(ex);
+                }
+            }
+        }
+    }
+
+    private async Task<HealthChange?[]> ApplyAsync(ProviderKey key, List<PendingUpdate> batch)
+    {
+        // The writes are not cancelled with any one caller: they carry other callers' outcomes too.
+        var cancellationToken = CancellationToken.None;
         var table = await GetTableAsync(cancellationToken);
         for (var attempt = 1; ; attempt++)
         {
             var (health, etag) = await ReadAsync(table, key, cancellationToken);
-            var change = transition(health, _time.GetUtcNow());
-            if (change is null || !change.HasChanges)
+            var changes = new HealthChange?[batch.Count];
+            var current = health;
+            var changed = false;
+            for (var i = 0; i < batch.Count; i++)
             {
-                return change;
+                var change = batch[i].Transition(current, _time.GetUtcNow());
+                changes[i] = change;
+                if (change is { HasChanges: true })
+                {
+                    current = change.Current;
+                    changed = true;
+                }
             }
 
-            var entity = ProviderHealthEntity.FromHealth(change.Current);
+            if (!changed)
+            {
+                return changes;
+            }
+
+            var entity = ProviderHealthEntity.FromHealth(current);
             try
             {
                 if (etag is { } ifMatch)
@@ -237,14 +323,38 @@ public sealed partial class ProviderHealthStore
                 continue;
             }
 
-            LogTransition(change);
-            if (notify)
+            for (var i = 0; i < batch.Count; i++)
             {
-                _written?.Invoke(change);
+                if (changes[i] is { HasChanges: true } change)
+                {
+                    LogTransition(change);
+                    if (batch[i].Notify)
+                    {
+                        _written?.Invoke(change);
+                    }
+                }
             }
 
-            return change;
+            return changes;
         }
+    }
+
+    private sealed class RowWriter
+    {
+        public List<PendingUpdate> Pending { get; set; } = [];
+
+        public bool Draining { get; set; }
+    }
+
+    private sealed class PendingUpdate(Func<ProviderHealth, DateTimeOffset, HealthChange?> transition, bool notify, CancellationToken cancellationToken)
+    {
+        public Func<ProviderHealth, DateTimeOffset, HealthChange?> Transition { get; } = transition;
+
+        public bool Notify { get; } = notify;
+
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+
+        public TaskCompletionSource<HealthChange?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private static async Task<(ProviderHealth Health, ETag? ETag)> ReadAsync(TableClient table, ProviderKey key, CancellationToken cancellationToken)
