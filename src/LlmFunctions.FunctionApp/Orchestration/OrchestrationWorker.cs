@@ -23,10 +23,17 @@ internal sealed partial class OrchestrationWorker(
     private static readonly TimeSpan MinPollingInterval = TimeSpan.FromMilliseconds(10);
     private readonly ConcurrentDictionary<Task, byte> _inFlight = new();
 
+    /// <summary>Creates the task hub's table, container and queues before the host serves requests: a start or a
+    /// status query arriving before the first poll must find them.</summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await InitializeAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        await InitializeAsync(stoppingToken);
         using var slots = new SemaphoreSlim(settings.MaxConcurrentSteps, settings.MaxConcurrentSteps);
         var idle = TimeSpan.Zero;
         try
