@@ -1,0 +1,25 @@
+namespace LlmFunctions.Tests.Orchestration;
+
+/// <summary>Waits for a condition the app reaches asynchronously by polling it; never a fixed sleep for an outcome.</summary>
+internal static class Eventually
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(25);
+
+    public static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                Assert.Fail($"Timed out after {timeout.TotalSeconds:0.#} s waiting for {what}");
+            }
+
+            // Poll interval of a bounded condition wait, not a wait for the outcome itself.
+            await Task.Delay(PollInterval);
+        }
+    }
+
+    public static Task WaitAsync(Func<bool> condition, TimeSpan timeout, string what) =>
+        WaitAsync(() => Task.FromResult(condition()), timeout, what);
+}
