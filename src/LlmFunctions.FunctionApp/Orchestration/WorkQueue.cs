@@ -41,9 +41,11 @@ internal sealed class WorkQueue
         await _poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
     }
 
-    /// <summary>Clamps a wait to what one message can carry (0 .. <see cref="MaxVisibilityDelay"/>).</summary>
+    /// <summary>Clamps a wait to what one message can carry (0 .. <see cref="MaxVisibilityDelay"/>), rounded up to
+    /// whole seconds: the queue service takes whole seconds and the client truncates, so a 0.8 s wait would become
+    /// 0 and its message would surface (and be re-hidden, and dequeued again) until the instant came.</summary>
     public static TimeSpan VisibilityFor(TimeSpan wait) =>
-        wait <= TimeSpan.Zero ? TimeSpan.Zero : wait > MaxVisibilityDelay ? MaxVisibilityDelay : wait;
+        wait <= TimeSpan.Zero ? TimeSpan.Zero : wait >= MaxVisibilityDelay ? MaxVisibilityDelay : TimeSpan.FromSeconds(Math.Ceiling(wait.TotalSeconds));
 
     /// <summary>Sends a work item, visible after <paramref name="delay"/> (chained when longer than a message allows).</summary>
     public async Task SendAsync(WorkItem item, TimeSpan delay, CancellationToken cancellationToken) =>
