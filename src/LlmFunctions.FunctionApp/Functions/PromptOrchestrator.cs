@@ -63,7 +63,8 @@ internal sealed partial class PromptOrchestrator(
             return;
         }
 
-        if (record.ClaimOwner is { } owner && owner != _owner && record.ClaimUntil > now)
+        // Any live claim is another step's (each step claims under its own owner id), even on this host.
+        if (record.ClaimOwner is not null && record.ClaimUntil > now)
         {
             await queue.HideAsync(message, record.ClaimUntil.Value - now, null, cancellationToken);
             return;
@@ -71,7 +72,7 @@ internal sealed partial class PromptOrchestrator(
 
         var request = StoredState.DeserializeInput(record.Input);
         var state = StoredState.Restore(request, record.Checkpoint) ?? await runner.StartAsync(request, cancellationToken);
-        var session = new Session(record, state.History.Count);
+        var session = new Session(record, state.History.Count, $"{_owner}/{Guid.NewGuid():N}");
         var claimed = await CommitAsync(
             session,
             state,
@@ -217,7 +218,7 @@ internal sealed partial class PromptOrchestrator(
                 Checkpoint = StoredState.SerializeCheckpoint(state),
                 LastUpdatedTime = now,
                 HistoryCount = baseCount + events.Count,
-                ClaimOwner = claim && !suspended ? _owner : null,
+                ClaimOwner = claim && !suspended ? session.Owner : null,
                 ClaimUntil = claim && !suspended ? now + options.Value.MessageVisibilityTimeout : null,
             };
             if (suspended && !evenIfSuspended)
@@ -234,7 +235,9 @@ internal sealed partial class PromptOrchestrator(
             }
 
             var latest = await store.GetAsync(session.Record.InstanceId, cancellationToken);
-            if (latest is null || latest.Status.IsTerminal() || latest.WakeToken != token)
+            // A copy of the same message (same token) that lost the race to claim must not run the step too.
+            var claimedByOther = latest is { ClaimOwner: { } other } && other != session.Owner && latest.ClaimUntil > time.GetUtcNow();
+            if (latest is null || latest.Status.IsTerminal() || latest.WakeToken != token || claimedByOther)
             {
                 LogLost(logger, session.Record.InstanceId, latest?.Status);
                 return false;
@@ -258,8 +261,12 @@ internal sealed partial class PromptOrchestrator(
     [LoggerMessage(EventId = 6104, EventName = "WorkItemPoisoned", Level = LogLevel.Error, Message = "Work item for {InstanceId} failed {Count} times and moved to the poison queue; the instance failed. Last error: {LastError}")]
     private static partial void LogPoisoned(ILogger logger, string instanceId, long count, string? lastError);
 
-    private sealed class Session(InstanceRecord record, int committed)
+    private sealed class Session(InstanceRecord record, int committed, string owner)
     {
+        /// <summary>Gets this step's claim owner: unique per step, so two copies of one message on the same host
+        /// cannot both hold the claim.</summary>
+        public string Owner { get; } = owner;
+
         public InstanceRecord Record { get; set; } = record;
 
         public int Committed { get; set; } = committed;
