@@ -98,7 +98,7 @@ internal static class DurableHarness
                 return last.ValueKind == JsonValueKind.Object && last.TryGetProperty("runtimeStatus", out var s) && s.GetString() == runtimeStatus;
             },
             WaitLimit,
-            $"instance {instanceId} to be {runtimeStatus}");
+            () => $"instance {instanceId} to be {runtimeStatus}; last seen: {last}");
         return last;
     }
 

@@ -5,14 +5,19 @@ internal static class Eventually
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(25);
 
-    public static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    public static Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what) =>
+        WaitAsync(condition, timeout, () => what);
+
+    /// <summary>Polls <paramref name="condition"/>; on timeout fails with <paramref name="what"/>, evaluated then (so it
+    /// can show the last state seen).</summary>
+    public static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> what)
     {
         var deadline = DateTimeOffset.UtcNow + timeout;
         while (!await condition())
         {
             if (DateTimeOffset.UtcNow > deadline)
             {
-                Assert.Fail($"Timed out after {timeout.TotalSeconds:0.#} s waiting for {what}");
+                Assert.Fail($"Timed out after {timeout.TotalSeconds:0.#} s waiting for {what()}");
             }
 
             // Poll interval of a bounded condition wait, not a wait for the outcome itself.
