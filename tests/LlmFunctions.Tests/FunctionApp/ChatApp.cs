@@ -59,7 +59,18 @@ internal sealed class ChatApp : IAsyncDisposable
 
         var factory = new WebApplicationFactory<StartupValidation>().WithWebHostBuilder(b =>
             b.ConfigureAppConfiguration((_, c) => c.AddInMemoryCollection(values)));
-        _ = factory.Server;
+        try
+        {
+            _ = factory.Server;
+        }
+        catch
+        {
+            // A start-up failure is what some tests assert; do not leak the simulator with it.
+            await factory.DisposeAsync();
+            await simulator.DisposeAsync();
+            throw;
+        }
+
         return new ChatApp(factory, simulator);
     }
 

@@ -181,7 +181,7 @@ public sealed class ChatCompletionsTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task WaitPastSyncLimit_Returns202Pending()
+    public async Task WaitPastSyncLimit_Returns202WithDurableManagementPayload()
     {
         var settings = new Dictionary<string, string?> { ["LlmFunctions:Http:SyncWaitSeconds"] = "0" };
         await using var app = await ChatApp.StartAsync(azurite, ChatApp.Scenario(("Groq", "\"status\": 500")), settings);
@@ -189,7 +189,9 @@ public sealed class ChatCompletionsTests(AzuriteFixture azurite)
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var json = await JsonAsync(response);
-        Assert.Equal("pending", json.GetProperty("status").GetString());
+        var id = json.GetProperty("id").GetString()!;
+        Assert.Contains($"/runtime/webhooks/durabletask/instances/{id}?", json.GetProperty("statusQueryGetUri").GetString(), StringComparison.Ordinal);
+        Assert.Equal(json.GetProperty("statusQueryGetUri").GetString(), response.Headers.Location?.ToString());
         Assert.Equal(1, app.Simulator.Stats.For("Groq").Calls);
     }
 
