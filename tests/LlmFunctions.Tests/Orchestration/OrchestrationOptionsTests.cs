@@ -51,7 +51,7 @@ public sealed class OrchestrationOptionsTests(AzuriteFixture azurite)
         var exception = await Record.ExceptionAsync(() => ChatApp.StartAsync(azurite, ChatApp.Scenario(("Groq", "")), new Dictionary<string, string?> { [setting] = value }));
 
         Assert.NotNull(exception);
-        Assert.Contains(setting, exception.Message, StringComparison.Ordinal);
+        Assert.True(exception.Message.Contains(setting, StringComparison.Ordinal), exception.ToString());
         Assert.Contains(value, exception.Message, StringComparison.Ordinal);
     }
 }
