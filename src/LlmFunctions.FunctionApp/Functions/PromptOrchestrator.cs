@@ -166,7 +166,8 @@ internal sealed partial class PromptOrchestrator(
     public async Task FailPoisonedAsync(ReceivedWorkItem message, CancellationToken cancellationToken)
     {
         var item = message.Item;
-        var reason = $"the work item failed {message.DequeueCount - 1} times and was moved to the poison queue; last error: {item.LastError ?? "unknown"}";
+        var failures = Math.Max(item.Failures, 1);
+        var reason = $"the work item failed {failures} times and was moved to the poison queue; last error: {item.LastError ?? "none recorded (the host may have stopped while running it)"}";
         for (var attempt = 0; attempt < 50; attempt++)
         {
             var record = await store.GetAsync(item.InstanceId, cancellationToken);
@@ -194,7 +195,7 @@ internal sealed partial class PromptOrchestrator(
             }
         }
 
-        LogPoisoned(logger, item.InstanceId, message.DequeueCount - 1, item.LastError);
+        LogPoisoned(logger, item.InstanceId, failures, item.LastError);
         await queue.MoveToPoisonAsync(message, cancellationToken);
     }
 

@@ -23,7 +23,6 @@ internal static class InstanceIds
             return string.Create(CultureInfo.InvariantCulture, $"{field} must be 1 to {MaxLength} characters, was {id.Length}");
         }
 
-        var bad = id.FirstOrDefault(c => c is '/' or '\\' or '#' or '?' || char.IsControl(c));
-        return bad == default ? null : $"{field} must not contain '/', '\\', '#', '?' or control characters";
+        return !id.Any(c => c is '/' or '\\' or '#' or '?' || char.IsControl(c)) ? null : $"{field} must not contain '/', '\\', '#', '?' or control characters";
     }
 }

@@ -20,6 +20,7 @@ internal sealed partial class OrchestrationWorker(
     TimeProvider time,
     ILogger<OrchestrationWorker> logger) : BackgroundService
 {
+    private const int UnrecordedFailureMargin = 20;
     private static readonly TimeSpan MinPollingInterval = TimeSpan.FromMilliseconds(10);
     private readonly ConcurrentDictionary<Task, byte> _inFlight = new();
 
@@ -91,6 +92,12 @@ internal sealed partial class OrchestrationWorker(
         await Task.WhenAll(_inFlight.Keys);
     }
 
+    // Failed dequeues are counted in the message; a message that never gets to record its failure (it takes the host
+    // down with it) is caught by the dequeue count, with a margin wide enough for chained timers and claim waits.
+    private bool IsPoison(ReceivedWorkItem message) =>
+        message.Item.Failures >= options.Value.MaxDequeueCount
+        || message.DequeueCount > options.Value.MaxDequeueCount * UnrecordedFailureMargin;
+
     private async Task ProcessAsync(ReceivedWorkItem message, CancellationToken stoppingToken)
     {
         try
@@ -100,7 +107,7 @@ internal sealed partial class OrchestrationWorker(
                 LogMalformed(logger, message.MessageId, message.Item.LastError);
                 await queue.MoveToPoisonAsync(message, stoppingToken);
             }
-            else if (message.DequeueCount > options.Value.MaxDequeueCount)
+            else if (IsPoison(message))
             {
                 await orchestrator.FailPoisonedAsync(message, stoppingToken);
             }
@@ -118,7 +125,7 @@ internal sealed partial class OrchestrationWorker(
 #pragma warning restore CA1031
         {
             LogStepFailed(logger, ex, message.Item.InstanceId, message.DequeueCount);
-            var delay = TimeSpan.FromTicks(Math.Min(options.Value.FailedStepRetryDelay.Ticks << (int)Math.Min(message.DequeueCount - 1, 10), TimeSpan.FromMinutes(1).Ticks));
+            var delay = TimeSpan.FromTicks(Math.Min(options.Value.FailedStepRetryDelay.Ticks << Math.Min(message.Item.Failures, 10), TimeSpan.FromMinutes(1).Ticks));
             try
             {
                 await queue.HideAsync(message, delay, $"{ex.GetType().Name}: {ex.Message}", CancellationToken.None);

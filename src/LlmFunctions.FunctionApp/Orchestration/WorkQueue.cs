@@ -10,7 +10,9 @@ namespace LlmFunctions.FunctionApp.Orchestration;
 /// <param name="InstanceId">The instance.</param>
 /// <param name="Token">The wake token written with the instance when this message was scheduled.</param>
 /// <param name="LastError">Why the previous dequeue failed, if it did (kept for the poison reason).</param>
-internal sealed record WorkItem(string InstanceId, string Token, string? LastError = null);
+/// <param name="Failures">How many dequeues of this message failed. Harmless re-hides (a chained timer, a wait for
+/// another step's claim) are not failures, so a long wait never looks like poison.</param>
+internal sealed record WorkItem(string InstanceId, string Token, string? LastError = null, int Failures = 0);
 
 /// <summary>A received work item with what the queue needs to delete or re-time it.</summary>
 internal sealed record ReceivedWorkItem(WorkItem Item, string MessageId, string PopReceipt, long DequeueCount, string RawText);
@@ -41,9 +43,11 @@ internal sealed class WorkQueue
         await _poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
     }
 
-    /// <summary>Clamps a wait to what one message can carry (0 .. <see cref="MaxVisibilityDelay"/>).</summary>
+    /// <summary>Clamps a wait to what one message can carry (0 .. <see cref="MaxVisibilityDelay"/>), rounded up to
+    /// whole seconds: the queue service takes whole seconds and the client truncates, so a 0.8 s wait would become
+    /// 0 and its message would surface (and be re-hidden, and dequeued again) until the instant came.</summary>
     public static TimeSpan VisibilityFor(TimeSpan wait) =>
-        wait <= TimeSpan.Zero ? TimeSpan.Zero : wait > MaxVisibilityDelay ? MaxVisibilityDelay : wait;
+        wait <= TimeSpan.Zero ? TimeSpan.Zero : wait >= MaxVisibilityDelay ? MaxVisibilityDelay : TimeSpan.FromSeconds(Math.Ceiling(wait.TotalSeconds));
 
     /// <summary>Sends a work item, visible after <paramref name="delay"/> (chained when longer than a message allows).</summary>
     public async Task SendAsync(WorkItem item, TimeSpan delay, CancellationToken cancellationToken) =>
@@ -68,12 +72,13 @@ internal sealed class WorkQueue
         }
     }
 
-    /// <summary>Hides a message again for <paramref name="delay"/>, optionally recording why it failed.</summary>
+    /// <summary>Hides a message again for <paramref name="delay"/>; with <paramref name="lastError"/>, records a failed
+    /// dequeue and why.</summary>
     public async Task HideAsync(ReceivedWorkItem message, TimeSpan delay, string? lastError, CancellationToken cancellationToken)
     {
         try
         {
-            var text = lastError is null ? null : JsonSerializer.Serialize(message.Item with { LastError = lastError.Length > 2000 ? lastError[..2000] : lastError });
+            var text = lastError is null ? null : JsonSerializer.Serialize(message.Item with { LastError = lastError.Length > 2000 ? lastError[..2000] : lastError, Failures = message.Item.Failures + 1 });
             await _queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, text, VisibilityFor(delay), cancellationToken);
         }
         catch (RequestFailedException ex) when (IsGoneOrTaken(ex))

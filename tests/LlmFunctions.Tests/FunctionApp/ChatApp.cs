@@ -60,17 +60,35 @@ internal sealed class ChatApp : IAsyncDisposable
             values[key] = value;
         }
 
-        return new ChatApp(CreateHost(values), simulator, values);
+        try
+        {
+            return new ChatApp(await CreateHostAsync(values), simulator, values);
+        }
+        catch
+        {
+            await simulator.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Starts another host of the same app: same storage, task hub, health table and simulator.</summary>
-    public WebApplicationFactory<StartupValidation> AnotherHost() => CreateHost(_values);
+    public Task<WebApplicationFactory<StartupValidation>> AnotherHostAsync() => CreateHostAsync(_values);
 
-    private static WebApplicationFactory<StartupValidation> CreateHost(Dictionary<string, string?> values)
+    private static async Task<WebApplicationFactory<StartupValidation>> CreateHostAsync(Dictionary<string, string?> values)
     {
         var factory = new WebApplicationFactory<StartupValidation>().WithWebHostBuilder(b =>
             b.ConfigureAppConfiguration((_, c) => c.AddInMemoryCollection(values)));
-        _ = factory.Server;
+        try
+        {
+            _ = factory.Server;
+        }
+        catch
+        {
+            // A start-up failure is what some tests assert; do not leak the host with it.
+            await factory.DisposeAsync();
+            throw;
+        }
+
         return factory;
     }
 

@@ -1,22 +1,30 @@
 namespace LlmFunctions.Tests.Infrastructure;
 
-/// <summary>Waits for a condition that another process or thread brings about, with a deadline. Polls, because the
-/// things it watches (storage rows, another process's HTTP answers) have no event to wait on.</summary>
+/// <summary>Waits for a condition the app reaches asynchronously by polling it; never a fixed sleep for an outcome.</summary>
 internal static class Eventually
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(25);
 
+    public static Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what) =>
+        WaitAsync(condition, timeout, () => what);
+
+    /// <summary>Polls <paramref name="condition"/>; on timeout fails with <paramref name="what"/>, evaluated then (so it
+    /// can show the last state seen).</summary>
     public static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> what)
     {
-        using var deadline = new CancellationTokenSource(timeout);
+        var deadline = DateTimeOffset.UtcNow + timeout;
         while (!await condition())
         {
-            if (deadline.IsCancellationRequested)
+            if (DateTimeOffset.UtcNow > deadline)
             {
                 Assert.Fail($"Timed out after {timeout.TotalSeconds:0.#} s waiting for {what()}");
             }
 
-            await Task.Delay(PollInterval, CancellationToken.None);
+            // Poll interval of a bounded condition wait, not a wait for the outcome itself.
+            await Task.Delay(PollInterval);
         }
     }
+
+    public static Task WaitAsync(Func<bool> condition, TimeSpan timeout, string what) =>
+        WaitAsync(() => Task.FromResult(condition()), timeout, what);
 }

@@ -18,7 +18,7 @@ public sealed class SharedWorkTests(AzuriteFixture azurite)
         var settings = new Dictionary<string, string?> { ["LlmFunctions:Orchestration:BatchSize"] = "4" };
         // 20 ms per call so that neither host can drain the queue alone before the other polls.
         await using var app = await ChatApp.StartAsync(azurite, ChatApp.Scenario(("Groq", "\"latencyMs\": { \"fixed\": 20 }")), settings);
-        await using var second = app.AnotherHost();
+        await using var second = await app.AnotherHostAsync();
         using var client = app.Client();
 
         var ids = Enumerable.Range(0, 60).Select(i => string.Create(CultureInfo.InvariantCulture, $"shared-{i:D2}")).ToList();
