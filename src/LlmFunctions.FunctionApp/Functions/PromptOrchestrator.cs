@@ -200,7 +200,7 @@ internal sealed partial class PromptOrchestrator(
     }
 
     // Commits the state's new history and the change; on an ETag conflict re-reads and re-applies while the instance
-    // is still this message's (same wake token, not finished). Returns false when it is no longer ours.
+    // is still this step's (same wake token, not finished, no other step's live claim). Returns false when it is not.
     private async Task<bool> CommitAsync(
         Session session,
         FailoverState state,
@@ -243,7 +243,8 @@ internal sealed partial class PromptOrchestrator(
             }
 
             var latest = await store.GetAsync(session.Record.InstanceId, cancellationToken);
-            if (latest is null || latest.Status.IsTerminal() || latest.WakeToken != token)
+            var claimedByAnother = latest?.ClaimOwner is { } owner && owner != session.Owner && latest.ClaimUntil > time.GetUtcNow();
+            if (latest is null || latest.Status.IsTerminal() || latest.WakeToken != token || claimedByAnother)
             {
                 LogLost(logger, session.Record.InstanceId, latest?.Status);
                 return false;
