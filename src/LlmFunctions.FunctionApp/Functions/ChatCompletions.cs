@@ -20,6 +20,9 @@ internal sealed class ChatCompletions(
     IOptions<HttpOptions> http,
     TimeProvider time)
 {
+    /// <summary>How soon a request blocked only by another caller's probe looks again.</summary>
+    public static readonly TimeSpan ProbeRecheck = TimeSpan.FromMilliseconds(250);
+
     /// <summary>The prompt of a validated request, with its absolute deadline from <paramref name="arrived"/>.</summary>
     public static PromptRequest ToPromptRequest(ChatCompletionInput input, FailoverOptions failover, DateTimeOffset arrived) => new()
     {
@@ -69,6 +72,15 @@ internal sealed class ChatCompletions(
                     }
 
                     state = step.State;
+                    continue;
+                }
+
+                // Every provider blocked for a moment only (typically another host's first call to it): wait and look
+                // again rather than answer 503, while the wait fits the synchronous budget.
+                if (FailoverRound.RetryAt(step.State, step.Finish!, time.GetUtcNow(), ProbeRecheck) is { } again && again <= syncUntil)
+                {
+                    await Task.Delay(again - time.GetUtcNow(), time, cancellationToken);
+                    state = FailoverRound.Next(step.State);
                     continue;
                 }
 

@@ -116,6 +116,21 @@ internal sealed partial class PromptOrchestrator(
                 claim: false,
                 cancellationToken);
         }
+        else if (FailoverRound.RetryAt(step.State, step.Finish!, time.GetUtcNow(), ChatCompletions.ProbeRecheck) is { } again)
+        {
+            // Every provider blocked, none tried, and the block ends before the deadline: wait durably, then a fresh round.
+            var token = OrchestrationClient.NewToken();
+            var next = FailoverRound.Next(step.State);
+            await queue.SendAsync(new WorkItem(item.InstanceId, token), again - time.GetUtcNow(), cancellationToken);
+            await CommitAsync(
+                session,
+                step.State,
+                r => r with { WakeToken = token, WakeAt = again, ClaimOwner = null, ClaimUntil = null, CustomStatus = PromptTelemetry.CustomStatus("waiting", step.State) },
+                [(HistoryEventTypes.TimerCreated, PromptTelemetry.Serialize(new { fireAt = again, reason = step.Finish!.Summary }))],
+                claim: false,
+                cancellationToken,
+                checkpoint: next);
+        }
         else
         {
             var finish = step.Finish!;
@@ -208,7 +223,8 @@ internal sealed partial class PromptOrchestrator(
         IReadOnlyList<(string Type, string? Data)> extra,
         bool claim,
         CancellationToken cancellationToken,
-        bool evenIfSuspended = false)
+        bool evenIfSuspended = false,
+        FailoverState? checkpoint = null)
     {
         var token = session.Record.WakeToken;
         for (var attempt = 0; attempt < 50; attempt++)
@@ -223,7 +239,7 @@ internal sealed partial class PromptOrchestrator(
             var suspended = session.Record.Status == RuntimeStatus.Suspended;
             var next = change(session.Record) with
             {
-                Checkpoint = StoredState.SerializeCheckpoint(state),
+                Checkpoint = StoredState.SerializeCheckpoint(checkpoint ?? state),
                 LastUpdatedTime = now,
                 HistoryCount = baseCount + events.Count,
                 ClaimOwner = claim && !suspended ? session.Owner : null,
@@ -237,7 +253,7 @@ internal sealed partial class PromptOrchestrator(
             if (await store.TryCommitAsync(next, events, cancellationToken) is { } saved)
             {
                 session.Record = saved;
-                session.Committed = state.History.Count;
+                session.Committed = (checkpoint ?? state).History.Count;
                 session.Suspended = saved.Status == RuntimeStatus.Suspended;
                 return true;
             }

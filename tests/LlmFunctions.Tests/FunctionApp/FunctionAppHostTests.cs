@@ -127,8 +127,9 @@ public sealed class FunctionAppHostTests(AzuriteFixture azurite) : IAsyncLifetim
             Assert.Equal(HttpStatusCode.OK, enable.StatusCode);
         }
 
+        // Enabled and never called: callable, its first call a single probe.
         var enabled = GroqModel(await GetProvidersAsync(client));
-        Assert.Equal("Available", enabled.GetProperty("availability").GetString());
+        Assert.Equal("ProbeAvailable", enabled.GetProperty("availability").GetString());
         Assert.Equal(JsonValueKind.Null, enabled.GetProperty("disabledUntil").ValueKind);
 
         using (var disableAgain = await PostAsync(client, "/api/providers/Groq/disable"))
@@ -144,7 +145,7 @@ public sealed class FunctionAppHostTests(AzuriteFixture azurite) : IAsyncLifetim
         }
 
         var afterReset = GroqModel(await GetProvidersAsync(client));
-        Assert.Equal("Available", afterReset.GetProperty("availability").GetString());
+        Assert.Equal("ProbeAvailable", afterReset.GetProperty("availability").GetString());
         Assert.Equal("Closed", afterReset.GetProperty("circuit").GetString());
     }
 
