@@ -37,10 +37,11 @@ internal sealed partial class PromptOrchestrator(
         var record = await store.GetAsync(item.InstanceId, cancellationToken);
         if (record is null)
         {
-            // The message is sent before its instance is created; give the creation a moment before dropping it.
-            if (message.DequeueCount < 3)
+            // A start message is sent before its instance is written. Under load the write can take seconds, so the
+            // message is only dropped once no start could still be writing it (a purged instance's messages too).
+            if (item.SentAt is { } sent && time.GetUtcNow() - sent < options.Value.MessageVisibilityTimeout)
             {
-                await queue.HideAsync(message, TimeSpan.FromSeconds(1), null, cancellationToken);
+                await queue.HideAsync(message, TimeSpan.FromSeconds(Math.Min(30, 1 << (int)Math.Min(message.DequeueCount - 1, 5))), null, cancellationToken);
             }
             else
             {

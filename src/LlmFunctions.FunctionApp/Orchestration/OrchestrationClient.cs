@@ -55,7 +55,7 @@ internal sealed class OrchestrationClient(InstanceStore store, WorkQueue queue, 
             WakeAt = wakeAt,
         };
 
-        await queue.SendAsync(new WorkItem(instanceId, token), wakeAt is { } at ? at - now : TimeSpan.Zero, cancellationToken);
+        await queue.SendAsync(new WorkItem(instanceId, token, SentAt: now), wakeAt is { } at ? at - now : TimeSpan.Zero, cancellationToken);
         var result = await store.CreateAsync(record, events, cancellationToken);
         if (result.Created && wakeAt is null)
         {

@@ -12,7 +12,9 @@ namespace LlmFunctions.FunctionApp.Orchestration;
 /// <param name="LastError">Why the previous dequeue failed, if it did (kept for the poison reason).</param>
 /// <param name="Failures">How many dequeues of this message failed. Harmless re-hides (a chained timer, a wait for
 /// another step's claim) are not failures, so a long wait never looks like poison.</param>
-internal sealed record WorkItem(string InstanceId, string Token, string? LastError = null, int Failures = 0);
+/// <param name="SentAt">When a start message was sent: it goes out before its instance is written, so until a
+/// start could still be in progress a missing instance means "not yet", not "gone".</param>
+internal sealed record WorkItem(string InstanceId, string Token, string? LastError = null, int Failures = 0, DateTimeOffset? SentAt = null);
 
 /// <summary>A received work item with what the queue needs to delete or re-time it.</summary>
 internal sealed record ReceivedWorkItem(WorkItem Item, string MessageId, string PopReceipt, long DequeueCount, string RawText);
