@@ -65,7 +65,7 @@ internal sealed class ConsoleProgress(TextWriter writer, bool interactive, TimeP
         var c = CultureInfo.InvariantCulture;
         var eta = p.Eta is { } e ? e.ToString(e.TotalHours >= 1 ? @"h\:mm\:ss" : @"m\:ss", c) : "?";
         var state = p.Stopping ? "  [stopping]" : p.Paused ? "  [paused]" : "";
-        return string.Create(c, $"done {p.Done}/{p.Total}  failed {p.Failed}  in flight {p.InFlight}  concurrency {p.Concurrency}  error rate {p.ErrorRate:P0}  ETA {eta}{state}");
+        return string.Create(c, $"done {p.Done}/{p.Total}  failed {p.Failed}  in flight {p.InFlight}  concurrency {p.Concurrency}  error rate {p.ErrorRate * 100:0}%  ETA {eta}{state}");
     }
 
     private void Draw(BatchProgress progress)

@@ -124,7 +124,7 @@ public sealed class BatchRunner
 
                     if (aimd.Record(record.IsBackpressure) == AimdChange.Decreased)
                     {
-                        _progress.Notice(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"error rate above {_options.Aimd.DecreaseAbove:P0}: concurrency halved to {aimd.Limit}, pausing {_options.Aimd.Pause.TotalSeconds:0.#} s"));
+                        _progress.Notice(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"error rate above {_options.Aimd.DecreaseAbove * 100:0}%: concurrency halved to {aimd.Limit}, pausing {_options.Aimd.Pause.TotalSeconds:0.#} s"));
                     }
 
                     Snapshot(_time.GetElapsedTime(started));

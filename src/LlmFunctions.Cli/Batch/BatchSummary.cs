@@ -71,7 +71,7 @@ public sealed record BatchSummary(
         var text = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
         text.AppendLine(c, $"items:        {Items} ({Recorded} recorded, {Items - Math.Min(Items, Recorded)} not yet){(InputErrors > 0 ? $"; {InputErrors} bad input records skipped" : "")}");
-        text.AppendLine(c, $"succeeded:    {Succeeded} ({SuccessRate:P1})   failed: {Failed}   fallback used: {FallbackUsed}   truncated: {Truncated}");
+        text.AppendLine(c, $"succeeded:    {Succeeded} ({SuccessRate * 100:0.0}%)   failed: {Failed}   fallback used: {FallbackUsed}   truncated: {Truncated}");
         if (Latency.Count > 0)
         {
             text.AppendLine(c, $"latency (ms): {string.Join("  ", Latency.Select(l => $"{l.Key} {l.Value}"))}");
