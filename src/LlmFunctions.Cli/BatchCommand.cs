@@ -39,7 +39,7 @@ internal static class BatchCommand
 
         using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
         http.Timeout = options.RequestTimeout;
-        var progress = options.Progress ? new ConsoleProgress(stderr, interactive, TimeProvider.System) : null;
+        var progress = new ConsoleProgress(stderr, interactive, TimeProvider.System, options.Progress);
         var runner = new BatchRunner(http, options.Runner, TimeProvider.System, progress);
         await stderr.WriteLineAsync($"batch: {input.Items.Count} items from {options.Input} -> {options.Out} via {options.Runner.Gateway} ({options.Runner.Mode.ToString().ToLowerInvariant()}, run id {options.Runner.RunId})").ConfigureAwait(false);
         BatchRunResult result;
@@ -49,12 +49,12 @@ internal static class BatchCommand
         }
         catch (Exception e) when (e is ResultsFileException or IOException or UnauthorizedAccessException)
         {
-            progress?.Finish();
+            progress.Finish();
             await stderr.WriteLineAsync($"error: --out: {e.Message}").ConfigureAwait(false);
             return Usage;
         }
 
-        progress?.Finish();
+        progress.Finish();
         var indices = input.Items.Select(i => i.Index).ToHashSet();
         var summary = BatchSummary.From([.. result.Records.Where(r => indices.Contains(r.Index))], input.Items.Count, input.Errors.Count);
         await stdout.WriteAsync(summary.ToText()).ConfigureAwait(false);

@@ -4,8 +4,9 @@ using LlmFunctions.Cli.Batch;
 namespace LlmFunctions.Cli;
 
 /// <summary>The live progress line. On a terminal it is redrawn in place a few times a second; when redirected a line
-/// is written every few seconds instead, so logs stay readable.</summary>
-internal sealed class ConsoleProgress(TextWriter writer, bool interactive, TimeProvider time) : IBatchProgress
+/// is written every few seconds instead, so logs stay readable. Without <paramref name="showProgress"/> only notices
+/// are written.</summary>
+internal sealed class ConsoleProgress(TextWriter writer, bool interactive, TimeProvider time, bool showProgress = true) : IBatchProgress
 {
     private readonly Lock _gate = new();
     private readonly TimeSpan _every = interactive ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromSeconds(5);
@@ -15,6 +16,11 @@ internal sealed class ConsoleProgress(TextWriter writer, bool interactive, TimeP
 
     public void Report(BatchProgress progress)
     {
+        if (!showProgress)
+        {
+            return;
+        }
+
         lock (_gate)
         {
             _latest = progress;
