@@ -118,6 +118,23 @@ public sealed class BatchRunnerTests(AzuriteFixture azurite) : IDisposable
     }
 
     [Fact]
+    public async Task Run_SyncHandOffToDurable_FollowsTheInstanceToItsAnswer()
+    {
+        // No in-request waiting: a first call that fails hands the request to a durable instance (202).
+        var settings = new Dictionary<string, string?> { ["LlmFunctions:Http:SyncWaitSeconds"] = "0" };
+        await using var app = await ChatApp.StartAsync(azurite, ChatApp.Scenario(("Groq", "\"faults\": [{ \"kind\": \"status\", \"status\": 503, \"rate\": 0.5 }]")), settings);
+        using var http = app.Client();
+        var options = Options(app, BatchMode.Sync);
+
+        var result = await new BatchRunner(http, options).RunAsync(Prompts(8));
+
+        var records = AssertEveryItemOnce(options.ResultsPath, 8);
+        Assert.Contains(records, r => r.InstanceId is not null);
+        Assert.All(records.Where(r => r.InstanceId is not null), r => Assert.True(r.IsSuccess ? r.Provider == "Groq" && r.Attempts >= 2 : r.ErrorClass is not null, r.ToJsonLine()));
+        Assert.False(result.Stopped);
+    }
+
+    [Fact]
     public async Task Run_ResultsWithTornLastLine_ResumesAndRecordsEveryItemOnce()
     {
         await using var app = await ChatApp.StartAsync(azurite, Fleet);
