@@ -1,0 +1,53 @@
+namespace LlmFunctions.Cli.Batch;
+
+/// <summary>How items go through the gateway.</summary>
+public enum BatchMode
+{
+    /// <summary><c>POST /v1/chat/completions</c>, waiting for the answer (following a 202 hand-off).</summary>
+    Sync,
+
+    /// <summary><c>POST /api/prompts/{runId}-{index}</c>, then polling the instance's status.</summary>
+    Durable,
+}
+
+/// <summary>Settings of one batch run.</summary>
+public sealed record BatchRunnerOptions
+{
+    /// <summary>The gateway's base address.</summary>
+    public Uri Gateway { get; init; } = new("http://127.0.0.1:7071/");
+
+    /// <summary>Synchronous or durable requests.</summary>
+    public BatchMode Mode { get; init; } = BatchMode.Sync;
+
+    /// <summary>The results file; appended to, and read on start to skip what it holds.</summary>
+    public required string ResultsPath { get; init; }
+
+    /// <summary>Names this run's durable instances (<c>{RunId}-{index}</c>), so that a restarted run finds the
+    /// instances its earlier start created instead of starting them again.</summary>
+    public required string RunId { get; init; }
+
+    /// <summary>Adaptive concurrency.</summary>
+    public AimdOptions Aimd { get; init; } = new();
+
+    /// <summary>How long to wait between status polls of a durable instance.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>After a stop, how long in-flight items may take to finish before they are abandoned (unrecorded, so
+    /// a rerun sends them again).</summary>
+    public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The model hint sent with every item that has none of its own.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>max_tokens for every item that has none of its own.</summary>
+    public int? MaxTokens { get; init; }
+
+    /// <summary>temperature for every item.</summary>
+    public double? Temperature { get; init; }
+
+    /// <summary>allow_truncation for every item.</summary>
+    public bool? AllowTruncation { get; init; }
+
+    /// <summary>deadline_seconds for every item.</summary>
+    public int? DeadlineSeconds { get; init; }
+}

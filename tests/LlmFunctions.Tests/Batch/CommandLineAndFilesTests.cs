@@ -1,0 +1,161 @@
+using System.Text;
+using LlmFunctions.Cli;
+using LlmFunctions.Cli.Batch;
+
+namespace LlmFunctions.Tests.Batch;
+
+public sealed class CommandLineAndFilesTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("batch-files-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void Parse_AllOptions()
+    {
+        var (options, error) = BatchCommandLine.Parse(
+            ["--input", "p.csv", "--out=r.jsonl", "--gateway", "http://h:1", "--mode", "durable", "--window", "20", "--min-samples", "5", "--min", "2",
+             "--max", "6", "--initial", "3", "--pause", "0.5", "--decrease-above", "0.6", "--increase-below", "0.1", "--poll-interval", "0.2",
+             "--grace", "3", "--timeout", "9", "--model", "fast", "--max-tokens", "100", "--temperature", "0.3", "--allow-truncation", "--deadline", "60",
+             "--run-id", "r1", "--no-progress", "--chart", "c.html", "--format", "csv"]);
+        Assert.Null(error);
+        var o = options!;
+        Assert.Equal(("p.csv", "r.jsonl", "c.html", InputFormat.Csv, false), (o.Input, o.Out, o.Chart, o.Format, o.Progress));
+        Assert.Equal(new Uri("http://h:1/"), o.Runner.Gateway);
+        Assert.Equal((BatchMode.Durable, "r1", "r.jsonl"), (o.Runner.Mode, o.Runner.RunId, o.Runner.ResultsPath));
+        Assert.Equal(new AimdOptions { Window = 20, MinSamples = 5, Min = 2, Max = 6, Initial = 3, Pause = TimeSpan.FromSeconds(0.5), DecreaseAbove = 0.6, IncreaseBelow = 0.1 }, o.Runner.Aimd);
+        Assert.Equal((TimeSpan.FromSeconds(0.2), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(9)), (o.Runner.PollInterval, o.Runner.StopGrace, o.RequestTimeout));
+        Assert.Equal(("fast", 100, 0.3, true, 60), (o.Runner.Model, o.Runner.MaxTokens!.Value, o.Runner.Temperature!.Value, o.Runner.AllowTruncation!.Value, o.Runner.DeadlineSeconds!.Value));
+    }
+
+    [Fact]
+    public void Parse_Defaults_RunIdStableForTheResultsFile()
+    {
+        var (options, error) = BatchCommandLine.Parse(["--input", "p.jsonl"]);
+        Assert.Null(error);
+        Assert.Equal(("results.jsonl", "results.chart.html", BatchMode.Sync, new AimdOptions()), (options!.Out, options.Chart, options.Runner.Mode, options.Runner.Aimd));
+        Assert.Equal(new Uri("http://127.0.0.1:7071/"), options.Runner.Gateway);
+        Assert.Equal(options.Runner.RunId, BatchCommandLine.Parse(["--input", "other.jsonl"]).Options!.Runner.RunId);
+        Assert.NotEqual(options.Runner.RunId, BatchCommandLine.Parse(["--input", "p.jsonl", "--out", "elsewhere.jsonl"]).Options!.Runner.RunId);
+        Assert.Equal((null, null), BatchCommandLine.Parse(["--help"]));
+    }
+
+    [Theory]
+    [InlineData("option --input is required", "--out", "r.jsonl")]
+    [InlineData("--window must be a whole number, was 'many'", "--input", "p", "--window", "many")]
+    [InlineData("--mode must be sync or durable, was 'fast'", "--input", "p", "--mode", "fast")]
+    [InlineData("unknown option '--windw'", "--input", "p", "--windw", "5")]
+    [InlineData("option --max needs a value", "--input", "p", "--max")]
+    [InlineData("option --input is given twice", "--input", "p", "--input", "q")]
+    [InlineData("--max must be at least --min (3), was 2", "--input", "p", "--min", "3", "--max", "2")]
+    [InlineData("--gateway must be an http or https URL, was 'ftp://x'", "--input", "p", "--gateway", "ftp://x")]
+    [InlineData("--pause must be from 0 to 86400 seconds, was -1", "--input", "p", "--pause", "-1")]
+    [InlineData("--format must be jsonl or csv, was 'xml'", "--input", "p", "--format", "xml")]
+    [InlineData("unexpected argument 'stray'", "--input", "p", "stray")]
+    public void Parse_BadArguments_NameTheOption(string expected, params string[] args)
+    {
+        var (options, error) = BatchCommandLine.Parse(args);
+        Assert.Null(options);
+        Assert.StartsWith(expected, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ResultsFile_TornLastLine_IsCutOffAndItsItemNotCounted()
+    {
+        var path = Path.Combine(_directory, "results.jsonl");
+        var whole = string.Join("", Enumerable.Range(0, 3).Select(i => new ResultRecord { Index = i, Status = ResultRecord.Succeeded }.ToJsonLine() + "\n"));
+        var torn = new ResultRecord { Index = 3, Status = ResultRecord.Succeeded }.ToJsonLine()[..20];
+        File.WriteAllText(path, whole + torn);
+
+        var (file, existing) = ResultsFile.Open(path);
+        using (file)
+        {
+            Assert.True(existing.TornLineRemoved);
+            Assert.Equal([0, 1, 2], existing.Records.Select(r => r.Index));
+            file.Append(new ResultRecord { Index = 3, Status = ResultRecord.Failed, Error = "x" });
+        }
+
+        var lines = File.ReadAllLines(path);
+        Assert.Equal(4, lines.Length);
+        Assert.Equal([0, 1, 2, 3], ResultsFile.ReadAll(path).Select(r => r.Index));
+        Assert.EndsWith("\n", File.ReadAllText(path), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ResultsFile_MalformedCompleteLine_IsAnErrorNamingTheLine()
+    {
+        var path = Path.Combine(_directory, "bad.jsonl");
+        File.WriteAllText(path, new ResultRecord { Index = 0 }.ToJsonLine() + "\n{oops\n");
+        var e = Assert.Throws<ResultsFileException>(() => ResultsFile.Open(path));
+        Assert.Contains("line 2", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ResultRecord_LineHasTheSnakeCaseFields()
+    {
+        var line = new ResultRecord { Index = 4, Status = ResultRecord.Succeeded, HttpStatus = 200, Provider = "Groq", Model = "m", DurationMs = 12, Attempts = 2, FallbackUsed = true, PromptChars = 9, Truncated = false }.ToJsonLine();
+        foreach (var field in new[] { "\"index\":4", "\"status\":\"succeeded\"", "\"http_status\":200", "\"provider\":\"Groq\"", "\"model\":\"m\"", "\"duration_ms\":12", "\"attempts\":2", "\"fallback_used\":true", "\"prompt_chars\":9", "\"truncated\":false", "\"error\":null", "\"started_at\":", "\"finished_at\":" })
+        {
+            Assert.Contains(field, line, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain('\n', line);
+    }
+
+    [Fact]
+    public void Summary_FromKnownResults()
+    {
+        var records = Enumerable.Range(1, 100).Select(i => new ResultRecord
+        {
+            Index = i,
+            Status = i <= 90 ? ResultRecord.Succeeded : ResultRecord.Failed,
+            Provider = i <= 90 ? (i % 3 == 0 ? "Cerebras" : "Groq") : null,
+            DurationMs = i,
+            FallbackUsed = i <= 10,
+            ErrorClass = i > 90 ? (i % 2 == 0 ? "all_providers_failed" : "transport") : null,
+        }).ToList();
+
+        var summary = BatchSummary.From(records, items: 120, inputErrors: 2);
+        Assert.Equal((120, 100, 90, 10, 2, 10), (summary.Items, summary.Recorded, summary.Succeeded, summary.Failed, summary.InputErrors, summary.FallbackUsed));
+        Assert.Equal(0.9, summary.SuccessRate, 6);
+        // Nearest rank over the 90 answered durations 1..90.
+        Assert.Equal(45, summary.Latency["p50"]);
+        Assert.Equal(81, summary.Latency["p90"]);
+        Assert.Equal(86, summary.Latency["p95"]);
+        Assert.Equal(90, summary.Latency["p99"]);
+        Assert.Equal(90, summary.Latency["max"]);
+        Assert.Equal([KeyValuePair.Create("Groq", 60), KeyValuePair.Create("Cerebras", 30)], summary.ByProvider);
+        Assert.Equal([KeyValuePair.Create("all_providers_failed", 5), KeyValuePair.Create("transport", 5)], summary.ErrorClasses);
+        var text = summary.ToText();
+        Assert.Contains("90.0%", text, StringComparison.Ordinal);
+        Assert.Contains("p50 45", text, StringComparison.Ordinal);
+        Assert.Contains("Groq 60, Cerebras 30", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new long[] { 5 }, 50, 5)]
+    [InlineData(new long[] { 1, 2, 3, 4 }, 50, 2)]
+    [InlineData(new long[] { 1, 2, 3, 4 }, 99, 4)]
+    [InlineData(new long[] { }, 50, 0)]
+    public void Percentile_NearestRank(long[] sorted, int p, long expected) =>
+        Assert.Equal(expected, BatchSummary.Percentile(sorted, p));
+
+    [Fact]
+    public void Chart_IsSelfContainedHtmlWithBothSeries()
+    {
+        var path = Path.Combine(_directory, "chart.html");
+        TimelinePoint[] timeline =
+        [
+            new(TimeSpan.Zero, 2, 0, 0), new(TimeSpan.FromSeconds(1), 3, 0.1, 3), new(TimeSpan.FromSeconds(2), 1, 0.8, 1), new(TimeSpan.FromSeconds(4), 2, 0.1, 2),
+        ];
+        ChartWriter.Write(path, timeline, 8, "run <1>");
+        var html = File.ReadAllText(path, Encoding.UTF8);
+        Assert.StartsWith("<!DOCTYPE html>", html, StringComparison.Ordinal);
+        Assert.Contains("run &lt;1&gt;", html, StringComparison.Ordinal);
+        Assert.Contains("data-series=\"error rate\"", html, StringComparison.Ordinal);
+        Assert.Contains("data-series=\"concurrency\"", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("http://", html.Replace("http://www.w3.org/2000/svg", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.False(File.Exists(path + ".tmp"));
+    }
+}
