@@ -68,10 +68,15 @@ public sealed class HostCrashTests(AzuriteFixture azurite)
         }
 
         await using var second = await FunctionAppProcess.StartAsync(settings, ct);
+        var seen = new List<JsonElement>();
         await Eventually.WaitAsync(
-            async () => (await ListAsync(second.Client, "Completed", ct)).Count == Instances,
+            async () =>
+            {
+                seen = await ListAsync(second.Client, "Pending,Running,Completed,Failed,Terminated,Suspended", ct);
+                return seen.Count(s => s.GetProperty("runtimeStatus").GetString() == "Completed") == Instances;
+            },
             TimeSpan.FromSeconds(90),
-            () => $"all {Instances} instances completed after the restart; host log:\n{second.Tail()}");
+            () => $"all {Instances} instances completed after the restart; seen: {string.Join(", ", seen.GroupBy(s => s.GetProperty("runtimeStatus").GetString() + "/" + s.GetProperty("customStatus").GetProperty("phase").GetString()).Select(g => $"{g.Key} {g.Count()}"))}; host log:\n{second.Tail()}");
 
         foreach (var id in ids)
         {
