@@ -75,9 +75,10 @@ internal sealed class ChatCompletions(
                     continue;
                 }
 
-                // Every provider blocked for a moment only (typically another host's first call to it): wait and look
-                // again rather than answer 503, while the wait fits the synchronous budget.
-                if (FailoverRound.RetryAt(step.State, step.Finish!, time.GetUtcNow(), ProbeRecheck) is { } again && again <= syncUntil)
+                // Every provider blocked only by another host's probe (typically its first call to the provider): look
+                // again shortly rather than answer 503. A cooldown is answered with 503 and Retry-After, as documented.
+                var now = time.GetUtcNow();
+                if (FailoverRound.RetryAt(step.State, step.Finish!, now, ProbeRecheck) is { } again && again <= now + ProbeRecheck && again <= syncUntil)
                 {
                     await Task.Delay(again - time.GetUtcNow(), time, cancellationToken);
                     state = FailoverRound.Next(step.State);
