@@ -23,6 +23,9 @@ internal sealed partial class PromptOrchestrator(
 {
     public const string Name = InstanceRecord.PromptOrchestratorName;
 
+    // A durable round blocked by another host's probe looks again after this long (a timer per look).
+    private static readonly TimeSpan ProbeRecheck = TimeSpan.FromSeconds(1);
+
     // A timer message may surface a little before its instant (clock skew between hosts and the queue service).
     private static readonly TimeSpan EarlyTolerance = TimeSpan.FromMilliseconds(50);
 
@@ -74,7 +77,7 @@ internal sealed partial class PromptOrchestrator(
 
         var request = StoredState.DeserializeInput(record.Input);
         var state = StoredState.Restore(request, record.Checkpoint) ?? await runner.StartAsync(request, cancellationToken);
-        var session = new Session(record, state.History.Count, $"{_host}/{Guid.NewGuid():N}");
+        var session = new Session(record, state.History.Count, NewOwner());
         var claimed = await CommitAsync(
             session,
             state,
@@ -88,6 +91,25 @@ internal sealed partial class PromptOrchestrator(
             return;
         }
 
+        await ContinueAsync(message, session, state, cancellationToken);
+    }
+
+    /// <summary>Gets a claim owner id for one step of this host.</summary>
+    public string NewOwner() => $"{_host}/{Guid.NewGuid():N}";
+
+    /// <summary>Runs the first step of an instance this host has just created already claimed by
+    /// <paramref name="owner"/> (local dispatch: no queue hop, no re-read, no separate claim). The message is its
+    /// recovery timer: if this host dies, it surfaces when the claim has lapsed and another host takes the step.</summary>
+    public async Task RunStartedAsync(ReceivedWorkItem message, InstanceRecord record, string owner, CancellationToken cancellationToken)
+    {
+        var request = StoredState.DeserializeInput(record.Input);
+        var state = await runner.StartAsync(request, cancellationToken);
+        await ContinueAsync(message, new Session(record, 0, owner), state, cancellationToken);
+    }
+
+    private async Task ContinueAsync(ReceivedWorkItem message, Session session, FailoverState state, CancellationToken cancellationToken)
+    {
+        var item = message.Item;
         PromptRunStep step;
         try
         {
@@ -117,9 +139,9 @@ internal sealed partial class PromptOrchestrator(
                 claim: false,
                 cancellationToken);
         }
-        else if (FailoverRound.RetryAt(step.State, step.Finish!, time.GetUtcNow(), ChatCompletions.ProbeRecheck) is { } again)
+        else if (FailoverRound.RetryAt(step.State, step.Finish!, time.GetUtcNow(), ProbeRecheck) is { } again)
         {
-            // Every provider blocked, none tried, and the block ends before the deadline: wait durably, then a fresh round.
+            // No answer yet, but a blocked provider frees up before the deadline: wait durably, then try it.
             var token = OrchestrationClient.NewToken();
             var next = FailoverRound.Next(step.State);
             await queue.SendAsync(new WorkItem(item.InstanceId, token), again - time.GetUtcNow(), cancellationToken);

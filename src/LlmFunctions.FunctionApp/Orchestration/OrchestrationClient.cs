@@ -23,7 +23,14 @@ internal enum ManagementResult
 /// ETag-checked read-modify-write with its history row; a message that starts or wakes a step is sent before the
 /// change that makes it valid (its token), so a crash in between leaves only a stale message, never a stuck instance.
 /// </summary>
-internal sealed class OrchestrationClient(InstanceStore store, WorkQueue queue, OrchestrationSignal signal, TimeProvider time)
+internal sealed class OrchestrationClient(
+    InstanceStore store,
+    WorkQueue queue,
+    OrchestrationSignal signal,
+    StepDispatcher dispatcher,
+    Functions.PromptOrchestrator orchestrator,
+    Microsoft.Extensions.Options.IOptions<OrchestrationOptions> options,
+    TimeProvider time)
 {
     /// <summary>Creates an instance and schedules its first step. An existing id returns the existing instance.</summary>
     /// <param name="instanceId">The id (validated by <see cref="InstanceIds"/>).</param>
@@ -55,7 +62,13 @@ internal sealed class OrchestrationClient(InstanceStore store, WorkQueue queue, 
             WakeAt = wakeAt,
         };
 
-        await queue.SendAsync(new WorkItem(instanceId, token, SentAt: now), wakeAt is { } at ? at - now : TimeSpan.Zero, cancellationToken);
+        var item = new WorkItem(instanceId, token, SentAt: now);
+        if (handedOff is null && dispatcher.TryTakeSlot())
+        {
+            return await StartHereAsync(record, item, events, cancellationToken);
+        }
+
+        await queue.SendAsync(item, wakeAt is { } at ? at - now : TimeSpan.Zero, cancellationToken);
         var result = await store.CreateAsync(record, events, cancellationToken);
         if (result.Created && wakeAt is null)
         {
@@ -66,6 +79,41 @@ internal sealed class OrchestrationClient(InstanceStore store, WorkQueue queue, 
     }
 
     public Task<InstanceRecord?> GetAsync(string instanceId, CancellationToken cancellationToken) => store.GetAsync(instanceId, cancellationToken);
+
+    // Local dispatch, in a slot already taken: the instance is created claimed by this host's next step, which runs
+    // at once without a queue hop, a re-read or a separate claim. Its message waits out the claim as a recovery timer:
+    // if this host dies, the message surfaces when the claim has lapsed and any host takes the step.
+    private async Task<(InstanceRecord Record, bool Created)> StartHereAsync(InstanceRecord record, WorkItem item, List<HistoryEvent> events, CancellationToken cancellationToken)
+    {
+        var dispatched = false;
+        try
+        {
+            var owner = orchestrator.NewOwner();
+            var lease = options.Value.MessageVisibilityTimeout;
+            var claimed = record with { Status = RuntimeStatus.Running, ClaimOwner = owner, ClaimUntil = record.CreatedTime + lease };
+            var message = await queue.SendAsync(item, lease, cancellationToken);
+            var result = await store.CreateAsync(claimed, events, cancellationToken);
+            if (result.Created)
+            {
+                dispatcher.RunStarted(message, result.Record, owner);
+                dispatched = true;
+            }
+            else
+            {
+                // The id existed: this message can never be valid, and it would sit invisible for the whole lease.
+                await queue.DeleteAsync(message, cancellationToken);
+            }
+
+            return result;
+        }
+        finally
+        {
+            if (!dispatched)
+            {
+                dispatcher.ReleaseSlot();
+            }
+        }
+    }
 
     public Task<IReadOnlyList<HistoryEvent>> GetHistoryAsync(InstanceRecord record, CancellationToken cancellationToken) => store.GetHistoryAsync(record, cancellationToken);
 

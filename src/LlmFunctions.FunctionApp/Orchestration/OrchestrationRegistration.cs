@@ -26,6 +26,7 @@ internal static class OrchestrationRegistration
             return new WorkQueue(queues.GetQueueClient(hub.ControlQueue), queues.GetQueueClient(hub.PoisonQueue));
         });
         services.AddSingleton<OrchestrationSignal>();
+        services.AddSingleton<StepDispatcher>();
         services.AddSingleton<OrchestrationClient>();
         services.AddSingleton<PromptOrchestrator>();
         services.AddSingleton<InstanceManagementApi>();

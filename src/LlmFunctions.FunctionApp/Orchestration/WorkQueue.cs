@@ -52,8 +52,13 @@ internal sealed class WorkQueue
         wait <= TimeSpan.Zero ? TimeSpan.Zero : wait >= MaxVisibilityDelay ? MaxVisibilityDelay : TimeSpan.FromSeconds(Math.Ceiling(wait.TotalSeconds));
 
     /// <summary>Sends a work item, visible after <paramref name="delay"/> (chained when longer than a message allows).</summary>
-    public async Task SendAsync(WorkItem item, TimeSpan delay, CancellationToken cancellationToken) =>
-        await _queue.SendMessageAsync(JsonSerializer.Serialize(item), VisibilityFor(delay), NeverExpire, cancellationToken);
+    /// <returns>The sent message, as if received: its id and pop receipt let the sender delete or re-time it.</returns>
+    public async Task<ReceivedWorkItem> SendAsync(WorkItem item, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var text = JsonSerializer.Serialize(item);
+        var receipt = (await _queue.SendMessageAsync(text, VisibilityFor(delay), NeverExpire, cancellationToken)).Value;
+        return new ReceivedWorkItem(item, receipt.MessageId, receipt.PopReceipt, 0, text);
+    }
 
     public async Task<IReadOnlyList<ReceivedWorkItem>> ReceiveAsync(int max, TimeSpan visibilityTimeout, CancellationToken cancellationToken)
     {

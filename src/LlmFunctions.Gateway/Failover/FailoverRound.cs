@@ -1,14 +1,15 @@
 namespace LlmFunctions.Failover;
 
 /// <summary>
-/// When every candidate was blocked (cooling down, disabled, open, or probed by another caller) and nothing was
-/// attempted, a driver that can afford to wait may try a fresh round once the earliest block ends, instead of
-/// failing. A probe held by another caller usually ends within one call, so it is re-checked sooner.
+/// When a request ends without an answer while some providers were only blocked (cooling down, disabled, open, or
+/// probed by another caller) until an instant before its deadline, a driver that can afford to wait may try those
+/// providers again then, instead of failing. A probe held by another caller usually ends within one call, so it is
+/// re-checked sooner.
 /// </summary>
 public static class FailoverRound
 {
-    /// <summary>Computes when a fresh round is worth trying, or null when it is not (no blocked finish, or the round
-    /// would not start before the request's deadline).</summary>
+    /// <summary>Computes when another round is worth trying, or null when it is not (an answer, a caller error, or no
+    /// block that ends before the request's deadline).</summary>
     /// <param name="state">The state the finish was decided from.</param>
     /// <param name="finish">The finish.</param>
     /// <param name="now">The current instant.</param>
@@ -18,23 +19,36 @@ public static class FailoverRound
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(finish);
-        if (finish is not { Kind: FinishKind.AllCoolingDown, RetryAt: { } retryAt })
+        if (finish.Kind is not (FinishKind.AllCoolingDown or FinishKind.Failed))
         {
             return null;
         }
 
-        var probed = state.History.OfType<SkipRecord>().Any(s => s.Kind == SkipKind.ProbeInFlight);
-        var at = probed && now + probeRecheck < retryAt ? now + probeRecheck : retryAt;
-        return at < state.Request.Deadline ? at : null;
+        var deadline = state.Request.Deadline;
+        var blocked = state.History.OfType<SkipRecord>().Where(s => IsBlocked(s, deadline)).ToList();
+        if (blocked.Count == 0)
+        {
+            return null;
+        }
+
+        // A probe's lease is only its upper bound: the probe itself usually ends within one call.
+        var at = blocked.Min(s => s.Kind == SkipKind.ProbeInFlight ? now + probeRecheck : s.Until!.Value);
+
+        return at < deadline ? at : null;
     }
 
-    /// <summary>Starts a fresh round: the blocked round's skips are forgotten (it made no attempt), so every
-    /// candidate is considered again with the health read then.</summary>
-    /// <param name="state">The blocked round's state.</param>
+    /// <summary>Starts the next round: the blocks are forgotten, so those providers are considered again with the
+    /// health read then; attempts and every other skip stand (a provider that failed is not tried again).</summary>
+    /// <param name="state">The ended round's state.</param>
     /// <returns>The state of the next round.</returns>
     public static FailoverState Next(FailoverState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return state with { History = [] };
+        var deadline = state.Request.Deadline;
+        return state with { History = [.. state.History.Where(e => e is not SkipRecord s || !IsBlocked(s, deadline))] };
     }
+
+    private static bool IsBlocked(SkipRecord skip, DateTimeOffset deadline) =>
+        skip.Kind == SkipKind.ProbeInFlight
+        || (skip.Kind is SkipKind.CoolingDown or SkipKind.CircuitOpen or SkipKind.Disabled && skip.Until is { } until && until < deadline);
 }

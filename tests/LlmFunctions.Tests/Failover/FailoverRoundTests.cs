@@ -1,3 +1,4 @@
+using LlmFunctions.Classification;
 using LlmFunctions.Failover;
 using LlmFunctions.Health;
 using static LlmFunctions.Tests.Failover.FailoverFixtures;
@@ -50,7 +51,28 @@ public class FailoverRoundTests
     }
 
     [Fact]
-    public void RetryAt_FinishOtherThanAllCoolingDown_IsNull()
+    public void RetryAt_OneProviderFailedAndTheOtherProbedElsewhere_NextRoundTriesOnlyTheProbedOne()
+    {
+        var policy = Policy(maxAttempts: 1);
+        var probed = Healthy(Key("B")) with { ProbeOwner = "other-host", ProbeLeaseUntil = T0.AddMinutes(2), SuccessCount = 0 };
+        var state = FailoverState.Start(Request(), [Candidate("A", 1), Candidate("B", 2, health: probed)]);
+        var attempt = Assert.IsType<AttemptProvider>(policy.Decide(state, T0));
+        state = state.Record(attempt, T0, T0, Outcome(ErrorClass.Transient, 503));
+        state = state.Record(Assert.IsType<SkipProvider>(policy.Decide(state, T0)));
+        state = state.Record(Assert.IsType<SkipProvider>(policy.Decide(state, T0)));
+        var finish = Assert.IsType<Finish>(policy.Decide(state, T0));
+        Assert.Equal(FinishKind.Failed, finish.Kind);
+
+        Assert.Equal(T0 + Recheck, FailoverRound.RetryAt(state, finish, T0, Recheck));
+
+        var next = FailoverRound.Next(state);
+        Assert.Equal(2, next.History.Count);
+        next = next with { Candidates = [Candidate("A", 1), Candidate("B", 2)] };
+        Assert.Equal("attempt B#1", Describe(policy.Decide(next, T0 + Recheck)));
+    }
+
+    [Fact]
+    public void RetryAt_FailedWithNoBlockedProvider_IsNull()
     {
         var state = FailoverState.Start(Request(), []);
         var finish = new Finish(FinishKind.Failed, "no providers", []);

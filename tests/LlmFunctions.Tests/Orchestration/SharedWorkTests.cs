@@ -12,12 +12,25 @@ namespace LlmFunctions.Tests.Orchestration;
 public sealed class SharedWorkTests(AzuriteFixture azurite)
 {
     [Fact]
-    public async Task TwoHosts_InstancesStartedOnOne_AreFinishedByBothAndEachExactlyOnce()
+    public async Task TwoHosts_TimersOfInstancesStartedOnOne_AreTakenByBothAndEachFinishesOnce()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        var settings = new Dictionary<string, string?> { ["LlmFunctions:Orchestration:BatchSize"] = "4" };
-        // 20 ms per call so that neither host can drain the queue alone before the other polls.
-        await using var app = await ChatApp.StartAsync(azurite, ChatApp.Scenario(("Groq", "\"latencyMs\": { \"fixed\": 20 }")), settings);
+        // A first step runs on the host that started the instance; the durable timer after Groq's 503 is a queue
+        // message either host may take. Small batches and 20 ms calls keep one host from draining the queue alone.
+        var settings = new Dictionary<string, string?>
+        {
+            ["LlmFunctions:Orchestration:BatchSize"] = "4",
+            ["LlmFunctions:Failover:BaseDelay"] = "00:00:00.300",
+            ["LlmFunctions:Failover:MaxDelay"] = "00:00:00.300",
+            ["LlmFunctions:Failover:MaxAttemptsPerProvider"] = "2",
+            ["LlmFunctions:Health:FailureThreshold"] = "1000",
+            ["LlmFunctions:Providers:Groq:Priority"] = "1",
+            ["LlmFunctions:Providers:Cerebras:Priority"] = "2",
+        };
+        await using var app = await ChatApp.StartAsync(
+            azurite,
+            ChatApp.Scenario(("Groq", "\"status\": 503"), ("Cerebras", "\"latencyMs\": { \"fixed\": 20 }")),
+            settings);
         await using var second = await app.AnotherHostAsync();
         using var client = app.Client();
 
@@ -42,6 +55,7 @@ public sealed class SharedWorkTests(AzuriteFixture azurite)
                     }
 
                     var json = await status.Content.ReadFromJsonAsync<JsonElement>(timeout.Token);
+                    Assert.True(json.GetProperty("runtimeStatus").GetString() == "Completed", json.GetProperty("output").ToString());
                     var completions = json.GetProperty("historyEvents").EnumerateArray().Where(e => e.GetProperty("EventType").GetString() == "ExecutionCompleted").ToList();
                     Assert.Single(completions);
                     workers.Add(completions[0].GetProperty("worker").GetString()!);
@@ -53,6 +67,7 @@ public sealed class SharedWorkTests(AzuriteFixture azurite)
             () => "every instance completed");
 
         Assert.Equal(2, workers.Distinct().Count());
-        Assert.Equal(ids.Count, app.Simulator.Stats.For("Groq").Calls);
+        Assert.Equal(2 * ids.Count, app.Simulator.Stats.For("Groq").Calls);
+        Assert.Equal(ids.Count, app.Simulator.Stats.For("Cerebras").Calls);
     }
 }
