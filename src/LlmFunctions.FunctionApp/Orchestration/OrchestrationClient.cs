@@ -90,7 +90,13 @@ internal sealed class OrchestrationClient(
         {
             var owner = orchestrator.NewOwner();
             var lease = options.Value.MessageVisibilityTimeout;
-            var claimed = record with { Status = RuntimeStatus.Running, ClaimOwner = owner, ClaimUntil = record.CreatedTime + lease };
+            var claimed = record with
+            {
+                Status = RuntimeStatus.Running,
+                CustomStatus = PromptTelemetry.Serialize(new { phase = "running", attempts = 0 }),
+                ClaimOwner = owner,
+                ClaimUntil = record.CreatedTime + lease,
+            };
             var message = await queue.SendAsync(item, lease, cancellationToken);
             var result = await store.CreateAsync(claimed, events, cancellationToken);
             if (result.Created)
