@@ -48,7 +48,12 @@ public sealed class OrchestrationOptionsTests(AzuriteFixture azurite)
     [InlineData("LlmFunctions:Orchestration:MessageVisibilityTimeout", "00:00:01")]
     public async Task HostStart_BadOrchestrationSetting_FailsNamingTheSetting(string setting, string value)
     {
-        var exception = await Record.ExceptionAsync(() => ChatApp.StartAsync(azurite, ChatApp.Scenario(("Groq", "")), new Dictionary<string, string?> { [setting] = value }));
+        var exception = await FunctionAppStartup.FailureAsync(new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["LlmFunctions:TaskHub"] = AzuriteFixture.UniqueTableName(),
+            [setting] = value,
+        });
 
         Assert.NotNull(exception);
         Assert.True(exception.Message.Contains(setting, StringComparison.Ordinal), exception.ToString());
