@@ -77,6 +77,11 @@ internal sealed class InstanceManagementApi(OrchestrationClient client, TaskHubN
             return bad!;
         }
 
+        if (!TryBool(request, "showInput", out var showInput, out var badShowInput, defaultValue: true))
+        {
+            return badShowInput!;
+        }
+
         var top = 100;
         if (query.TryGetValue("top", out var topText) && (!int.TryParse(topText, NumberStyles.None, CultureInfo.InvariantCulture, out top) || top is < 1 or > MaxTop))
         {
@@ -90,7 +95,7 @@ internal sealed class InstanceManagementApi(OrchestrationClient client, TaskHubN
             request.HttpContext.Response.Headers["x-ms-continuation-token"] = next;
         }
 
-        return Results.Json(page.Select(r => InstanceStatusView.For(r, null)).ToList());
+        return Results.Json(page.Select(r => InstanceStatusView.For(r, null, showInput)).ToList());
     }
 
     public async Task<IResult> PurgeAsync(string instanceId, CancellationToken cancellationToken)

@@ -68,6 +68,23 @@ public sealed class InstanceListTests(AzuriteFixture azurite)
         Assert.Equal(all, seen.ToHashSet());
     }
 
+    [Fact]
+    public async Task List_ShowInputFalse_LeavesTheInputOutAndTheRestIn()
+    {
+        await using var app = await ChatApp.StartAsync(azurite, ChatApp.Scenario(("Cerebras", "")), InstanceManagementTests.WaitingSettings("00:00:01"));
+        var id = await StartAsync(app);
+        await WaitForStatusAsync(app, id, "Completed");
+
+        var (status, page, _) = await ListAsync(app, "?showInput=false", null);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var instance = Assert.Single(page.EnumerateArray());
+        Assert.Equal(JsonValueKind.Null, instance.GetProperty("input").ValueKind);
+        Assert.Equal("Completed", instance.GetProperty("runtimeStatus").GetString());
+        var (_, withInput, _) = await ListAsync(app, string.Empty, null);
+        Assert.Equal(JsonValueKind.Object, Assert.Single(withInput.EnumerateArray()).GetProperty("input").ValueKind);
+    }
+
     [Theory]
     [InlineData("top=0", "top")]
     [InlineData("top=1001", "top")]
@@ -76,6 +93,7 @@ public sealed class InstanceListTests(AzuriteFixture azurite)
     [InlineData("runtimeStatus=Completed,7", "runtimeStatus")]
     [InlineData("createdTimeFrom=notadate", "createdTimeFrom")]
     [InlineData("createdTimeTo=notadate", "createdTimeTo")]
+    [InlineData("showInput=maybe", "showInput")]
     public async Task List_BadParameter_Returns400NamingIt(string query, string param)
     {
         await using var app = await ChatApp.StartAsync(azurite, FlakyThenHealthy, FastSettings());
