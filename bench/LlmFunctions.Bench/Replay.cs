@@ -286,7 +286,7 @@ internal static class Replay
     private static string[] Row(string name, double? naive, double? gw, string format)
     {
         string F(double? v) => v is { } x ? x.ToString(format, CultureInfo.InvariantCulture) : "n/m";
-        var ratio = naive is { } a && gw is { } b && a != 0 ? (b / a).ToString("0.###", CultureInfo.InvariantCulture) : "-";
+        var ratio = naive is { } a && gw is { } b && a != 0 ? (b / a).ToString("0.####", CultureInfo.InvariantCulture) : "-";
         return [name, F(naive), F(gw), ratio];
     }
 

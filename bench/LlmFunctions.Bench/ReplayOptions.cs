@@ -16,7 +16,7 @@ internal enum NaiveRetries
 internal sealed record ReplayOptions(int Prompts, double TimeScale, NaiveRetries Retries, TimeSpan TimeLimit, string? AppDll)
 {
     public const string Usage = """
-        usage: LlmFunctions.Bench --replay [--prompts 600] [--time-scale 0.01] [--naive-retries wrapped|all]
+        usage: LlmFunctions.Bench --replay [--prompts 3686] [--time-scale 0.01] [--naive-retries wrapped|all]
                                            [--time-limit 900] [--app path/to/LlmFunctions.FunctionApp.dll]
           --prompts        prompts per mode (1..100000); the seed's incident had 3686
           --time-scale     multiplies the scenario's durations and the naive client's 10 s retry delay (0.0001..1)
@@ -28,7 +28,7 @@ internal sealed record ReplayOptions(int Prompts, double TimeScale, NaiveRetries
 
     public static ReplayOptions? Parse(IReadOnlyList<string> args, out string? error)
     {
-        int prompts = 600, limit = 900;
+        int prompts = 3686, limit = 900;
         var scale = 0.01;
         var retries = NaiveRetries.Wrapped;
         string? app = null;
