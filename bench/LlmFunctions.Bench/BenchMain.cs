@@ -17,8 +17,13 @@ internal static class BenchMain
     {
         if (args is ["--help" or "-h"])
         {
-            Console.WriteLine(BenchOptions.Usage);
+            Console.WriteLine(BenchOptions.Usage + "\n\n" + ReplayOptions.Usage);
             return 0;
+        }
+
+        if (args is ["--replay", .. var replayArgs])
+        {
+            return await ReplayMainAsync(replayArgs);
         }
 
         var options = BenchOptions.Parse(args, out var error);
@@ -44,6 +49,46 @@ internal static class BenchMain
         catch (OperationCanceledException) when (limit.IsCancellationRequested)
         {
             await Console.Error.WriteLineAsync($"error: the time limit of {options.TimeLimit.TotalSeconds} s was reached; lower --requests or --repeats, or raise --time-limit");
+            return 3;
+        }
+        catch (InvalidOperationException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: {ex.Message}");
+            return 1;
+        }
+    }
+
+    private static async Task<int> ReplayMainAsync(string[] args)
+    {
+        if (args is ["--help" or "-h"])
+        {
+            Console.WriteLine(ReplayOptions.Usage);
+            return 0;
+        }
+
+        var options = ReplayOptions.Parse(args, out var error);
+        if (options is null)
+        {
+            await Console.Error.WriteLineAsync($"error: {error}\n{ReplayOptions.Usage}");
+            return 2;
+        }
+
+        var root = RepoRoot();
+        var appDll = options.AppDll ?? Path.Combine(root, "src", "LlmFunctions.FunctionApp", "bin", "Release", "net10.0", "LlmFunctions.FunctionApp.dll");
+        if (!File.Exists(appDll))
+        {
+            await Console.Error.WriteLineAsync($"error: the function app is not built: {appDll} is missing; run bench/run.sh (it builds Release) or pass --app");
+            return 2;
+        }
+
+        using var limit = new CancellationTokenSource(options.TimeLimit);
+        try
+        {
+            return await Replay.RunAsync(options, root, appDll, limit.Token);
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync($"error: the time limit of {options.TimeLimit.TotalSeconds} s was reached; lower --prompts or --time-scale, or raise --time-limit");
             return 3;
         }
         catch (InvalidOperationException ex)
