@@ -98,7 +98,25 @@ internal sealed class OrchestrationClient(
                 ClaimUntil = record.CreatedTime + lease,
             };
             var message = await queue.SendAsync(item, lease, cancellationToken);
-            var result = await store.CreateAsync(claimed, events, cancellationToken);
+
+            // From here the start completes even if the caller goes away: an instance created claimed but never run
+            // would wait out the whole claim for its recovery message.
+            (InstanceRecord Record, bool Created) result;
+            try
+            {
+                result = await store.CreateAsync(claimed, events, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or TaskCanceledException)
+            {
+                // The create may have succeeded with its answer lost: if the instance is there claimed by this step, run it.
+                if (await store.GetAsync(record.InstanceId, CancellationToken.None) is not { } stored || stored.ClaimOwner != owner)
+                {
+                    throw;
+                }
+
+                result = (stored, true);
+            }
+
             if (result.Created)
             {
                 dispatcher.RunStarted(message, result.Record, owner);
