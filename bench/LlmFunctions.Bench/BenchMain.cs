@@ -33,29 +33,7 @@ internal static class BenchMain
             return 2;
         }
 
-        var root = RepoRoot();
-        var appDll = options.AppDll ?? Path.Combine(root, "src", "LlmFunctions.FunctionApp", "bin", "Release", "net10.0", "LlmFunctions.FunctionApp.dll");
-        if (!File.Exists(appDll))
-        {
-            await Console.Error.WriteLineAsync($"error: the function app is not built: {appDll} is missing; run bench/run.sh (it builds Release) or pass --app");
-            return 2;
-        }
-
-        using var limit = new CancellationTokenSource(options.TimeLimit);
-        try
-        {
-            return await RunAsync(options, root, appDll, limit.Token);
-        }
-        catch (OperationCanceledException) when (limit.IsCancellationRequested)
-        {
-            await Console.Error.WriteLineAsync($"error: the time limit of {options.TimeLimit.TotalSeconds} s was reached; lower --requests or --repeats, or raise --time-limit");
-            return 3;
-        }
-        catch (InvalidOperationException ex)
-        {
-            await Console.Error.WriteLineAsync($"error: {ex.Message}");
-            return 1;
-        }
+        return await RunBuiltAppAsync(options.AppDll, options.TimeLimit, "lower --requests or --repeats, or raise --time-limit", (root, appDll, ct) => RunAsync(options, root, appDll, ct));
     }
 
     private static async Task<int> ReplayMainAsync(string[] args)
@@ -73,22 +51,28 @@ internal static class BenchMain
             return 2;
         }
 
+        return await RunBuiltAppAsync(options.AppDll, options.TimeLimit, "lower --prompts or --time-scale, or raise --time-limit", (root, appDll, ct) => Replay.RunAsync(options, root, appDll, ct));
+    }
+
+    // Both modes need the Release build of the function app and a hard time limit for the whole run.
+    private static async Task<int> RunBuiltAppAsync(string? appDllOverride, TimeSpan timeLimit, string limitHint, Func<string, string, CancellationToken, Task<int>> run)
+    {
         var root = RepoRoot();
-        var appDll = options.AppDll ?? Path.Combine(root, "src", "LlmFunctions.FunctionApp", "bin", "Release", "net10.0", "LlmFunctions.FunctionApp.dll");
+        var appDll = appDllOverride ?? Path.Combine(root, "src", "LlmFunctions.FunctionApp", "bin", "Release", "net10.0", "LlmFunctions.FunctionApp.dll");
         if (!File.Exists(appDll))
         {
             await Console.Error.WriteLineAsync($"error: the function app is not built: {appDll} is missing; run bench/run.sh (it builds Release) or pass --app");
             return 2;
         }
 
-        using var limit = new CancellationTokenSource(options.TimeLimit);
+        using var limit = new CancellationTokenSource(timeLimit);
         try
         {
-            return await Replay.RunAsync(options, root, appDll, limit.Token);
+            return await run(root, appDll, limit.Token);
         }
         catch (OperationCanceledException) when (limit.IsCancellationRequested)
         {
-            await Console.Error.WriteLineAsync($"error: the time limit of {options.TimeLimit.TotalSeconds} s was reached; lower --prompts or --time-scale, or raise --time-limit");
+            await Console.Error.WriteLineAsync($"error: the time limit of {timeLimit.TotalSeconds} s was reached; {limitHint}");
             return 3;
         }
         catch (InvalidOperationException ex)
