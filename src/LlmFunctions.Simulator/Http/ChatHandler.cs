@@ -60,6 +60,7 @@ internal sealed class ChatHandler(Fleet fleet, StatsCounters stats, TimeProvider
         if (spec.Status is { } fixedStatus)
         {
             count(SimulatorOutcomes.ForStatus(fixedStatus));
+            await ErrorDelayAsync(provider, cancellationToken);
             if (spec.Body is { } body)
             {
                 await Replies.RawAsync(context, fixedStatus, body);
@@ -83,6 +84,7 @@ internal sealed class ChatHandler(Fleet fleet, StatsCounters stats, TimeProvider
         if (spec.MaxPromptChars is { } max && payload.PromptChars > max)
         {
             count(SimulatorOutcomes.PayloadRejected);
+            await ErrorDelayAsync(provider, cancellationToken);
             await Replies.ErrorAsync(
                 context, api, StatusCodes.Status422UnprocessableEntity,
                 $"Input too long: {payload.PromptChars} characters exceeds the maximum of {max}", "invalid_request_error", null);
@@ -93,6 +95,7 @@ internal sealed class ChatHandler(Fleet fleet, StatsCounters stats, TimeProvider
         if (provider.Quota is { } quota && !quota.TryReserve(now, out var quotaRetryAfter))
         {
             count(SimulatorOutcomes.QuotaExhausted);
+            await ErrorDelayAsync(provider, cancellationToken);
             if (quota.Spec.Status == StatusCodes.Status429TooManyRequests && quotaRetryAfter is { } wait)
             {
                 context.Response.Headers.RetryAfter = DurationFormat.RetryAfterSeconds(wait);
@@ -124,6 +127,7 @@ internal sealed class ChatHandler(Fleet fleet, StatsCounters stats, TimeProvider
         if (provider.Window is { } window && !window.TryAcquire(now, out var resetIn))
         {
             count(SimulatorOutcomes.RateLimited);
+            await ErrorDelayAsync(provider, cancellationToken);
             WriteRateLimitHeaders(context, window.Spec, now, resetIn);
             await Replies.ErrorAsync(
                 context, api, StatusCodes.Status429TooManyRequests,
@@ -137,10 +141,12 @@ internal sealed class ChatHandler(Fleet fleet, StatsCounters stats, TimeProvider
                 break;
             case { Kind: FaultKind.Status, Status: var status }:
                 count(status >= 500 ? SimulatorOutcomes.ServerError : SimulatorOutcomes.ForStatus(status));
+                await ErrorDelayAsync(provider, cancellationToken);
                 await Replies.StatusAsync(context, api, status, provider.Spec.Name, payload.Model ?? routeModel ?? "unknown");
                 return false;
             case { Kind: FaultKind.RateLimitBody500 }:
                 count(SimulatorOutcomes.RateLimitBody500);
+                await ErrorDelayAsync(provider, cancellationToken);
                 await Replies.RawAsync(context, StatusCodes.Status500InternalServerError, RateLimitBody);
                 return false;
             case { Kind: FaultKind.Hang, Ms: var ms }:
@@ -176,6 +182,15 @@ internal sealed class ChatHandler(Fleet fleet, StatsCounters stats, TimeProvider
             ? CloudflareSuccess(content)
             : OpenAiSuccess(model, content, payload.PromptChars));
         return true;
+    }
+
+    private async Task ErrorDelayAsync(ProviderRuntime provider, CancellationToken cancellationToken)
+    {
+        var delay = provider.SampleErrorLatency();
+        if (delay > TimeSpan.Zero)
+        {
+            await Task.Delay(delay, time, cancellationToken);
+        }
     }
 
     private static void WriteRateLimitHeaders(HttpContext context, RateLimitSpec spec, DateTimeOffset now, TimeSpan resetIn)

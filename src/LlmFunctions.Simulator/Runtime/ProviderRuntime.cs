@@ -42,16 +42,21 @@ internal sealed class ProviderRuntime
     }
 
     /// <summary>Samples the scaled success latency: fixed, or log-normal from median and p95.</summary>
-    public TimeSpan SampleLatency()
+    public TimeSpan SampleLatency() => Sample(Spec.Latency);
+
+    /// <summary>Samples the scaled delay before an error answer.</summary>
+    public TimeSpan SampleErrorLatency() => Sample(Spec.ErrorLatency);
+
+    private TimeSpan Sample(LatencySpec? spec)
     {
-        switch (Spec.Latency)
+        switch (spec)
         {
             case null:
                 return TimeSpan.Zero;
             case { FixedMs: { } fixedMs }:
                 return Scale(fixedMs);
             case { MedianMs: { } median } when median > 0:
-                var sigma = (Math.Log(Spec.Latency.P95Ms ?? median) - Math.Log(median)) / Z95;
+                var sigma = (Math.Log(spec.P95Ms ?? median) - Math.Log(median)) / Z95;
                 return Scale(Math.Exp(Math.Log(median) + (sigma * NextGaussian())));
             default:
                 return TimeSpan.Zero;

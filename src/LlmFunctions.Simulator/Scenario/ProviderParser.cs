@@ -10,7 +10,7 @@ internal static class ProviderParser
     {
         RequireObject(element, path);
         RejectUnknown(
-            element, path, "name", "api", "apiKey", "latencyMs", "status", "body", "maxPromptChars", "quota", "rateLimit", "faults");
+            element, path, "name", "api", "apiKey", "latencyMs", "errorLatencyMs", "status", "body", "maxPromptChars", "quota", "rateLimit", "faults");
 
         var name = OptionalString(element, path, "name");
         if (string.IsNullOrWhiteSpace(name))
@@ -33,6 +33,7 @@ internal static class ProviderParser
         {
             ApiKey = OptionalString(element, path, "apiKey"),
             Latency = Optional(element, "latencyMs") is { } latency ? ParseLatency(latency, Join(path, "latencyMs")) : null,
+            ErrorLatency = Optional(element, "errorLatencyMs") is { } errorLatency ? ParseLatency(errorLatency, Join(path, "errorLatencyMs")) : null,
             Status = OptionalHttpStatus(element, path, "status"),
             Body = OptionalString(element, path, "body"),
             MaxPromptChars = maxPromptChars,

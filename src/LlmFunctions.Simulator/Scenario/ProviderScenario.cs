@@ -21,6 +21,9 @@ public sealed class ProviderScenario
     /// <summary>The delay before a successful answer; none when null.</summary>
     public LatencySpec? Latency { get; internal init; }
 
+    /// <summary>The delay before an error answer (fixed status, 422, quota, rate limit, status faults); none when null.</summary>
+    public LatencySpec? ErrorLatency { get; internal init; }
+
     /// <summary>A status answered on every authorised call (e.g. 403 for a revoked key).</summary>
     public int? Status { get; internal init; }
 

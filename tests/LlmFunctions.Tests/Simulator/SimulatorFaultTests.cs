@@ -27,6 +27,31 @@ public sealed class SimulatorFaultTests
     }
 
     [Fact]
+    public async Task ChatCompletions_ErrorLatency_DelaysFixedStatusAndRateLimitAnswers()
+    {
+        await using var dead = await StartAsync(OneProvider("\"status\": 404, \"errorLatencyMs\": { \"fixed\": 300 }"));
+        await using var limited = await StartAsync(OneProvider("""
+            "errorLatencyMs": { "fixed": 300 }, "rateLimit": { "requestsPerWindow": 1, "windowSeconds": 3600 }
+            """));
+        using var deadClient = Client(dead);
+        using var limitedClient = Client(limited);
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var notFound = await PostOpenAiAsync(deadClient, dead, "Prov");
+        var notFoundTook = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        using var ok = await PostOpenAiAsync(limitedClient, limited, "Prov");
+        started = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var tooMany = await PostOpenAiAsync(limitedClient, limited, "Prov");
+        var tooManyTook = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+
+        Assert.Equal(HttpStatusCode.NotFound, notFound.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, tooMany.StatusCode);
+        Assert.True(notFoundTook >= TimeSpan.FromMilliseconds(300), $"404 took {notFoundTook.TotalMilliseconds} ms");
+        Assert.True(tooManyTook >= TimeSpan.FromMilliseconds(300), $"429 took {tooManyTook.TotalMilliseconds} ms");
+    }
+
+    [Fact]
     public async Task Run_FixedStatusOnCloudflare_AnswersCloudflareErrorShape()
     {
         await using var server = await StartAsync(OneProvider("\"status\": 403", api: "cloudflare"));

@@ -19,6 +19,7 @@ public sealed class SimulatorScenarioTests
         "providers[1].faults[0].rate: must be between 0 and 1, was 1.5")]
     [InlineData("""{ "providers": [ { "name": "A", "api": "openai", "faults": [ { "kind": "reset", "rate": -0.1 } ] } ] }""", "providers[0].faults[0].rate: must be between 0 and 1")]
     [InlineData("""{ "providers": [ { "name": "A", "api": "openai", "latencyMs": { "fixed": -5 } } ] }""", "providers[0].latencyMs.fixed: must not be negative, was -5")]
+    [InlineData("""{ "providers": [ { "name": "A", "api": "openai", "errorLatencyMs": { "median": 500, "p95": 100 } } ] }""", "providers[0].errorLatencyMs.p95: must be at least the median 500, was 100")]
     [InlineData("""{ "providers": [ { "name": "A", "api": "openai", "faults": [ { "kind": "explode", "rate": 0.1 } ] } ] }""", "providers[0].faults[0].kind: unknown fault kind \"explode\"")]
     [InlineData("""{ "providers": [ { "name": "A", "api": "openai" }, { "name": "A", "api": "openai" } ] }""", "providers[1].name: duplicate provider name \"A\"")]
     [InlineData("""{ "timeScale": 0, "providers": [] }""", "timeScale: must be greater than 0, was 0")]
