@@ -80,7 +80,12 @@ internal sealed class ChatCompletions(
                 var now = time.GetUtcNow();
                 if (FailoverRound.RetryAt(step.State, step.Finish!, now, ProbeRecheck) is { } again && again <= now + ProbeRecheck && again <= syncUntil)
                 {
-                    await Task.Delay(again - time.GetUtcNow(), time, cancellationToken);
+                    // A cooldown may have ended since the round's skip was recorded: then look again at once.
+                    var pause = again - time.GetUtcNow();
+                    if (pause > TimeSpan.Zero)
+                    {
+                        await Task.Delay(pause, time, cancellationToken);
+                    }
                     state = FailoverRound.Next(step.State);
                     continue;
                 }
