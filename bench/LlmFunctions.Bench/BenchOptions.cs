@@ -14,7 +14,7 @@ internal sealed record BenchOptions(
     int DurableInstances = 2000)
 {
     public const string Usage = """
-        usage: LlmFunctions.Bench [--concurrency 1,32] [--requests 2000,10000] [--repeats 3] [--warmup 1000]
+        usage: LlmFunctions.Bench [--concurrency 1,8,32] [--requests 2000,5000,10000] [--repeats 3] [--warmup 1000]
                                   [--latency-ms 1] [--time-limit 600] [--app path/to/LlmFunctions.FunctionApp.dll]
                                   [--durable 2000]
           --concurrency  comma-separated client concurrency levels, each 1..256
@@ -29,7 +29,7 @@ internal sealed record BenchOptions(
 
     public static BenchOptions? Parse(IReadOnlyList<string> args, out string? error)
     {
-        IReadOnlyList<int> concurrency = [1, 32];
+        IReadOnlyList<int> concurrency = [1, 8, 32];
         IReadOnlyList<int>? requests = null;
         int repeats = 3, warmup = 1000, latency = 1, limit = 600, durable = 2000;
         string? app = null;
@@ -62,7 +62,7 @@ internal sealed record BenchOptions(
             }
         }
 
-        requests ??= concurrency.Select(c => c == 1 ? 2000 : 10_000).ToList();
+        requests ??= concurrency.Select(c => c switch { 1 => 2000, <= 8 => 5000, _ => 10_000 }).ToList();
         if (requests.Count == 1 && concurrency.Count > 1)
         {
             requests = concurrency.Select(_ => requests[0]).ToList();

@@ -20,6 +20,9 @@ internal static class Replay
     private const int NaiveConcurrency = 8;
     private const int NaiveMaxRetries = 10;
     private static readonly TimeSpan NaiveRetryDelay = TimeSpan.FromSeconds(10);
+
+    // Seed 003 §6.3: a RateLimitError marks the model unavailable for an hour; only unwrapped errors can be one.
+    private static readonly TimeSpan NaiveUnavailableFor = TimeSpan.FromHours(1);
     private static readonly int[] DeadStatuses = [401, 402, 403, 404];
 
     public static async Task<int> RunAsync(ReplayOptions options, string root, string appDll, CancellationToken cancellationToken)
@@ -45,11 +48,11 @@ internal static class Replay
         };
         using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(300) };
 
-        Console.WriteLine(Inv($"naive: {NaiveConcurrency} workers, providers in the scenario's order, retries {options.Retries.ToString().ToLowerInvariant()} x{NaiveMaxRetries} after {NaiveRetryDelay.TotalSeconds * options.TimeScale:0.###} s, no cooldowns, no payload budget"));
+        Console.WriteLine(Inv($"naive: {NaiveConcurrency} workers, providers in the scenario's order, retries {options.Retries.ToString().ToLowerInvariant()} x{NaiveMaxRetries} after {NaiveRetryDelay.TotalSeconds * options.TimeScale:0.###} s, no cooldowns but a Cloudflare 429 sets it unavailable for 1 h ({NaiveUnavailableFor.TotalSeconds * options.TimeScale:0.###} s), no payload budget"));
         simulator.ResetStats();
         var naive = await NaiveAsync(client, simulator, prompts, dead, options, cancellationToken);
         var naiveStats = simulator.Stats;
-        Console.WriteLine(Inv($"  naive done: {naive.Succeeded}/{prompts.Count} in {naive.Wall.TotalSeconds:F1} s"));
+        Console.WriteLine(Inv($"  naive done: {naive.Succeeded}/{prompts.Count} in {naive.Wall.TotalSeconds:F1} s; Cloudflare set unavailable for 1 h {naive.UnavailableMarks} times"));
 
         var (azurite, storage) = await Azurite.StartAsync(root, cancellationToken);
         using var azuriteProcess = azurite;
@@ -59,7 +62,7 @@ internal static class Replay
         Console.WriteLine($"LlmFunctions: {gatewayBase} driven by BatchRunner (sync, default AIMD), allow_truncation; settings: " +
             string.Join(", ", settings.Where(s => s.Key.StartsWith(FailoverOptions.SectionName, StringComparison.Ordinal)).Select(s => $"{s.Key}={s.Value}")));
         simulator.ResetStats();
-        var gw = await GatewayAsync(client, gatewayBase, prompts, cancellationToken);
+        var gw = await GatewayAsync(client, gatewayBase, prompts, options.TimeScale, cancellationToken);
         var gwStats = simulator.Stats;
         Console.WriteLine(Inv($"  LlmFunctions done: {gw.Succeeded}/{prompts.Count} in {gw.Wall.TotalSeconds:F1} s; {gw.Truncated} truncated; failures by class: {string.Join(", ", gw.FailureClasses.Select(f => $"{f.Key} {f.Value}"))}"));
 
@@ -136,6 +139,9 @@ internal static class Replay
         HttpClient client, SimulatorServer simulator, List<string> prompts, HashSet<string> dead, ReplayOptions options, CancellationToken cancellationToken)
     {
         var delay = NaiveRetryDelay * options.TimeScale;
+        var unavailableFor = NaiveUnavailableFor * options.TimeScale;
+        var unavailableUntil = new long[simulator.Scenario.Providers.Count];
+        var marks = 0;
         var latencies = new double[prompts.Count];
         var ok = new bool[prompts.Count];
         long deadTicks = 0;
@@ -148,8 +154,15 @@ internal static class Replay
                 while ((i = Interlocked.Increment(ref next)) < prompts.Count)
                 {
                     var started = Stopwatch.GetTimestamp();
-                    foreach (var provider in simulator.Scenario.Providers)
+                    for (var p = 0; p < simulator.Scenario.Providers.Count; p++)
                     {
+                        // Step 1 of the seed's loop: only models still "available" are in the chain.
+                        if (Stopwatch.GetTimestamp() < Interlocked.Read(ref unavailableUntil[p]))
+                        {
+                            continue;
+                        }
+
+                        var provider = simulator.Scenario.Providers[p];
                         var onProvider = Stopwatch.GetTimestamp();
                         var success = false;
                         for (var attempt = 0; ; attempt++)
@@ -158,6 +171,15 @@ internal static class Replay
                             if (status == 200)
                             {
                                 success = true;
+                                break;
+                            }
+
+                            // Cloudflare's adapter raises httpx errors unwrapped (seed 004 §2.2), so its 429 is classified
+                            // as a RateLimitError: not retried, the model set unavailable for an hour.
+                            if (provider.Api == SimulatorApi.Cloudflare && status == 429)
+                            {
+                                Interlocked.Exchange(ref unavailableUntil[p], Stopwatch.GetTimestamp() + (long)(unavailableFor.TotalSeconds * Stopwatch.Frequency));
+                                Interlocked.Increment(ref marks);
                                 break;
                             }
 
@@ -191,7 +213,10 @@ internal static class Replay
             cancellationToken)).ToArray();
         await Task.WhenAll(workers);
         wall.Stop();
-        return new ModeResult(ok.Count(o => o), latencies, wall.Elapsed, TimeSpan.FromSeconds((double)deadTicks / Stopwatch.Frequency), 0, []);
+        return new ModeResult(ok.Count(o => o), latencies, wall.Elapsed, TimeSpan.FromSeconds((double)deadTicks / Stopwatch.Frequency), 0, [])
+        {
+            UnavailableMarks = marks,
+        };
     }
 
     private static async Task<int?> CallAsync(HttpClient client, SimulatorServer simulator, ProviderScenario provider, string prompt, CancellationToken cancellationToken)
@@ -227,7 +252,7 @@ internal static class Replay
         }
     }
 
-    private static async Task<ModeResult> GatewayAsync(HttpClient client, Uri gatewayBase, List<string> prompts, CancellationToken cancellationToken)
+    private static async Task<ModeResult> GatewayAsync(HttpClient client, Uri gatewayBase, List<string> prompts, double scale, CancellationToken cancellationToken)
     {
         var results = Path.Combine(Directory.CreateTempSubdirectory("bench-replay-").FullName, "results.jsonl");
         var runner = new BatchRunner(client, new BatchRunnerOptions
@@ -237,6 +262,9 @@ internal static class Replay
             ResultsPath = results,
             RunId = "replay",
             AllowTruncation = true,
+
+            // The runner's waits are real time too: scaled as the simulator's clock is, like the gateway's backoff.
+            Aimd = new AimdOptions { Pause = new AimdOptions().Pause * scale },
         });
         var items = prompts.Select((p, i) => new BatchItem(i, i + 1, null, [new LlmFunctions.Cli.Batch.ChatMessage("user", p)])).ToList();
         var wall = Stopwatch.StartNew();
@@ -294,6 +322,9 @@ internal static class Replay
 
     private sealed record ModeResult(int Succeeded, double[] LatenciesMs, TimeSpan Wall, TimeSpan? DeadTime, int Truncated, Dictionary<string, int> FailureClasses)
     {
+        /// <summary>How many times the naive client set a model unavailable for an hour.</summary>
+        public int UnavailableMarks { get; init; }
+
         public double Rate => LatenciesMs.Length == 0 ? 0 : (double)Succeeded / LatenciesMs.Length;
 
         public double Percentile(double p)
