@@ -80,7 +80,13 @@ internal sealed class ChatCompletions(
                 var now = time.GetUtcNow();
                 if (FailoverRound.RetryAt(step.State, step.Finish!, now, ProbeRecheck) is { } again && again <= now + ProbeRecheck && again <= syncUntil)
                 {
-                    await Task.Delay(again - time.GetUtcNow(), time, cancellationToken);
+                    // The block may have ended already (its end was read before now): then look again at once.
+                    var recheck = again - time.GetUtcNow();
+                    if (recheck > TimeSpan.Zero)
+                    {
+                        await Task.Delay(recheck, time, cancellationToken);
+                    }
+
                     state = FailoverRound.Next(step.State);
                     continue;
                 }
