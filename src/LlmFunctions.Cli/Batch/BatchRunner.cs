@@ -18,7 +18,7 @@ public sealed class BatchRunner
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Aimd.Validate() is { } error)
+        if (options.Validate() is { } error)
         {
             throw new ArgumentException(error, nameof(options));
         }

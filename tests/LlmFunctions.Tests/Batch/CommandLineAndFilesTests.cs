@@ -17,7 +17,7 @@ public sealed class CommandLineAndFilesTests : IDisposable
             ["--input", "p.csv", "--out=r.jsonl", "--gateway", "http://h:1", "--mode", "durable", "--window", "20", "--min-samples", "5", "--min", "2",
              "--max", "6", "--initial", "3", "--pause", "0.5", "--decrease-above", "0.6", "--increase-below", "0.1", "--poll-interval", "0.2",
              "--grace", "3", "--timeout", "9", "--model", "fast", "--max-tokens", "100", "--temperature", "0.3", "--allow-truncation", "--deadline", "60",
-             "--run-id", "r1", "--no-progress", "--chart", "c.html", "--format", "csv"]);
+             "--run-id", "r1", "--no-progress", "--chart", "c.html", "--format", "csv", "--retries", "3", "--max-retry-delay", "7.5"]);
         Assert.Null(error);
         var o = options!;
         Assert.Equal(("p.csv", "r.jsonl", "c.html", InputFormat.Csv, false), (o.Input, o.Out, o.Chart, o.Format, o.Progress));
@@ -26,6 +26,7 @@ public sealed class CommandLineAndFilesTests : IDisposable
         Assert.Equal(new AimdOptions { Window = 20, MinSamples = 5, Min = 2, Max = 6, Initial = 3, Pause = TimeSpan.FromSeconds(0.5), DecreaseAbove = 0.6, IncreaseBelow = 0.1 }, o.Runner.Aimd);
         Assert.Equal((TimeSpan.FromSeconds(0.2), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(9)), (o.Runner.PollInterval, o.Runner.StopGrace, o.RequestTimeout));
         Assert.Equal(("fast", 100, 0.3, true, 60), (o.Runner.Model, o.Runner.MaxTokens!.Value, o.Runner.Temperature!.Value, o.Runner.AllowTruncation!.Value, o.Runner.DeadlineSeconds!.Value));
+        Assert.Equal((3, TimeSpan.FromSeconds(7.5)), (o.Runner.Retries, o.Runner.MaxRetryDelay));
     }
 
     [Fact]
@@ -35,6 +36,7 @@ public sealed class CommandLineAndFilesTests : IDisposable
         Assert.Null(error);
         Assert.Equal(("results.jsonl", "results.chart.html", BatchMode.Sync, new AimdOptions()), (options!.Out, options.Chart, options.Runner.Mode, options.Runner.Aimd));
         Assert.Equal(new Uri("http://127.0.0.1:7071/"), options.Runner.Gateway);
+        Assert.Equal((8, TimeSpan.FromSeconds(60)), (options.Runner.Retries, options.Runner.MaxRetryDelay));
         Assert.Equal(options.Runner.RunId, BatchCommandLine.Parse(["--input", "other.jsonl"]).Options!.Runner.RunId);
         Assert.NotEqual(options.Runner.RunId, BatchCommandLine.Parse(["--input", "p.jsonl", "--out", "elsewhere.jsonl"]).Options!.Runner.RunId);
         Assert.Equal((null, null), BatchCommandLine.Parse(["--help"]));
@@ -52,11 +54,35 @@ public sealed class CommandLineAndFilesTests : IDisposable
     [InlineData("--pause must be from 0 to 86400 seconds, was -1", "--input", "p", "--pause", "-1")]
     [InlineData("--format must be jsonl or csv, was 'xml'", "--input", "p", "--format", "xml")]
     [InlineData("unexpected argument 'stray'", "--input", "p", "stray")]
+    [InlineData("--retries must be from 0 to 100, was 101", "--input", "p", "--retries", "101")]
+    [InlineData("--retries must be from 0 to 100, was -1", "--input", "p", "--retries", "-1")]
+    [InlineData("--retries must be a whole number, was 'a few'", "--input", "p", "--retries", "a few")]
+    [InlineData("--max-retry-delay must be above 0 seconds, was 0", "--input", "p", "--max-retry-delay", "0")]
+    [InlineData("--max-retry-delay must be from 0 to 86400 seconds, was -5", "--input", "p", "--max-retry-delay", "-5")]
     public void Parse_BadArguments_NameTheOption(string expected, params string[] args)
     {
         var (options, error) = BatchCommandLine.Parse(args);
         Assert.Null(options);
         Assert.StartsWith(expected, error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(101, 60, "--retries must be from 0 to 100, was 101")]
+    [InlineData(-1, 60, "--retries must be from 0 to 100, was -1")]
+    [InlineData(8, 0, "--max-retry-delay must be above 0 seconds, was 0")]
+    public void Runner_RetrySettingsOutOfRange_RefusedNamingTheSetting(int retries, double maxDelaySeconds, string expected)
+    {
+        var options = new BatchRunnerOptions { ResultsPath = "r.jsonl", RunId = "r", Retries = retries, MaxRetryDelay = TimeSpan.FromSeconds(maxDelaySeconds) };
+        Assert.Equal(expected, options.Validate());
+        using var http = new HttpClient();
+        Assert.StartsWith(expected, Assert.Throws<ArgumentException>(() => new BatchRunner(http, options)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Runner_RetrySettingsAtTheirLimits_AreAccepted()
+    {
+        Assert.Null(new BatchRunnerOptions { ResultsPath = "r.jsonl", RunId = "r", Retries = 0, MaxRetryDelay = TimeSpan.FromMilliseconds(1) }.Validate());
+        Assert.Null(new BatchRunnerOptions { ResultsPath = "r.jsonl", RunId = "r", Retries = 100 }.Validate());
     }
 
     [Fact]
