@@ -119,13 +119,22 @@ public sealed class CommandLineAndFilesTests : IDisposable
     [Fact]
     public void ResultRecord_LineHasTheSnakeCaseFields()
     {
-        var line = new ResultRecord { Index = 4, Status = ResultRecord.Succeeded, HttpStatus = 200, Provider = "Groq", Model = "m", DurationMs = 12, Attempts = 2, FallbackUsed = true, PromptChars = 9, Truncated = false }.ToJsonLine();
-        foreach (var field in new[] { "\"index\":4", "\"status\":\"succeeded\"", "\"http_status\":200", "\"provider\":\"Groq\"", "\"model\":\"m\"", "\"duration_ms\":12", "\"attempts\":2", "\"fallback_used\":true", "\"prompt_chars\":9", "\"truncated\":false", "\"error\":null", "\"started_at\":", "\"finished_at\":" })
+        var line = new ResultRecord { Index = 4, Status = ResultRecord.Succeeded, HttpStatus = 200, Provider = "Groq", Model = "m", DurationMs = 12, Attempts = 2, Tries = 3, FallbackUsed = true, PromptChars = 9, Truncated = false }.ToJsonLine();
+        foreach (var field in new[] { "\"tries\":3", "\"index\":4", "\"status\":\"succeeded\"", "\"http_status\":200", "\"provider\":\"Groq\"", "\"model\":\"m\"", "\"duration_ms\":12", "\"attempts\":2", "\"fallback_used\":true", "\"prompt_chars\":9", "\"truncated\":false", "\"error\":null", "\"started_at\":", "\"finished_at\":" })
         {
             Assert.Contains(field, line, StringComparison.Ordinal);
         }
 
         Assert.DoesNotContain('\n', line);
+    }
+
+    [Fact]
+    public void ResultsFile_LineWrittenBeforeRetriesExisted_LoadsAsOneTry()
+    {
+        var path = Path.Combine(_directory, "old.jsonl");
+        File.WriteAllText(path, """{"index":0,"id":null,"line":1,"status":"succeeded","http_status":200,"provider":"Groq","model":"m","duration_ms":5,"attempts":1}""" + "\n");
+        var record = Assert.Single(ResultsFile.ReadAll(path));
+        Assert.Equal((0, 1, true), (record.Index, record.Tries, record.IsSuccess));
     }
 
     [Fact]
@@ -139,10 +148,12 @@ public sealed class CommandLineAndFilesTests : IDisposable
             DurationMs = i,
             FallbackUsed = i <= 10,
             ErrorClass = i > 90 ? (i % 2 == 0 ? "all_providers_failed" : "transport") : null,
+            Tries = i % 25 == 0 ? 3 : 1,
         }).ToList();
 
         var summary = BatchSummary.From(records, items: 120, inputErrors: 2);
         Assert.Equal((120, 100, 90, 10, 2, 10), (summary.Items, summary.Recorded, summary.Succeeded, summary.Failed, summary.InputErrors, summary.FallbackUsed));
+        Assert.Equal((4, 8), (summary.Retried, summary.Retries));
         Assert.Equal(0.9, summary.SuccessRate, 6);
         // Nearest rank over the 90 answered durations 1..90.
         Assert.Equal(45, summary.Latency["p50"]);
@@ -156,6 +167,16 @@ public sealed class CommandLineAndFilesTests : IDisposable
         Assert.Contains("90.0%", text, StringComparison.Ordinal);
         Assert.Contains("p50 45", text, StringComparison.Ordinal);
         Assert.Contains("Groq 60, Cerebras 30", text, StringComparison.Ordinal);
+        Assert.Contains("retried:      4 items needed retries, 8 retries in all", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("retried:", BatchSummary.From([new ResultRecord { Status = ResultRecord.Succeeded }], 1).ToText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ProgressLine_ShowsItemsWaitingToRetryAndTheGatewaysHold()
+    {
+        var progress = new BatchProgress(10, 0, 4, 1, 2, 3, 4, 0.25, Paused: false, Held: true, Stopping: false, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(7));
+        Assert.Equal("done 5/10  failed 1  in flight 2  waiting to retry 3  concurrency 4  error rate 25%  ETA 0:07  [held: gateway said retry after]", ConsoleProgress.Format(progress));
+        Assert.DoesNotContain("waiting", ConsoleProgress.Format(progress with { Waiting = 0, Held = false }), StringComparison.Ordinal);
     }
 
     [Theory]
