@@ -52,6 +52,11 @@ internal static class BatchCommandLine
           --poll-interval <seconds> durable status poll interval (default 1)
           --timeout <seconds>       per HTTP request (default 300)
           --grace <seconds>         on Ctrl+C, how long in-flight items may finish (default 30)
+          --retries <n>             times an item answered 429, 503 or 408, or not delivered (no connection), is
+                                    sent again before it is recorded as failed (0 to 100, default 8)
+          --max-retry-delay <seconds>
+                                    longest wait before sending an item again; the gateway's Retry-After is
+                                    honoured up to it, else 1, 2, 4, ... s (default 60)
           --model <hint>  --max-tokens <n>  --temperature <t>  --allow-truncation  --deadline <seconds>
                                     sent with every item (an item's own model/max_tokens win)
           --no-progress             no live progress line
@@ -136,7 +141,7 @@ internal static class BatchCommandLine
     private static readonly HashSet<string> Known =
     [
         "--input", "--format", "--out", "--chart", "--gateway", "--mode", "--run-id", "--window", "--min-samples", "--min", "--max",
-        "--initial", "--decrease-above", "--increase-below", "--pause", "--poll-interval", "--timeout", "--grace", "--model",
+        "--initial", "--decrease-above", "--increase-below", "--pause", "--poll-interval", "--timeout", "--grace", "--retries", "--max-retry-delay", "--model",
         "--max-tokens", "--temperature", "--deadline",
     ];
 
@@ -211,6 +216,29 @@ internal static class BatchCommandLine
             throw new FormatException($"--deadline must be at least 1 second, was {deadline}");
         }
 
+        var defaultRunner = new BatchRunnerOptions { ResultsPath = output, RunId = runId };
+        var runner = new BatchRunnerOptions
+        {
+            Gateway = gateway,
+            Mode = mode,
+            ResultsPath = output,
+            RunId = runId,
+            Aimd = aimd,
+            PollInterval = poll,
+            StopGrace = Seconds(v, "--grace", TimeSpan.FromSeconds(30)),
+            Retries = Int(v, "--retries", defaultRunner.Retries),
+            MaxRetryDelay = Seconds(v, "--max-retry-delay", defaultRunner.MaxRetryDelay),
+            Model = v.GetValueOrDefault("--model"),
+            MaxTokens = maxTokens,
+            Temperature = v.ContainsKey("--temperature") ? Double(v, "--temperature", 0) : null,
+            AllowTruncation = v.ContainsKey("--allow-truncation") ? true : null,
+            DeadlineSeconds = deadline,
+        };
+        if (runner.Validate() is { } runnerError)
+        {
+            throw new FormatException(runnerError);
+        }
+
         return new BatchCommandOptions
         {
             Input = input,
@@ -219,21 +247,7 @@ internal static class BatchCommandLine
             Chart = chart,
             RequestTimeout = timeout,
             Progress = !v.ContainsKey("--no-progress"),
-            Runner = new BatchRunnerOptions
-            {
-                Gateway = gateway,
-                Mode = mode,
-                ResultsPath = output,
-                RunId = runId,
-                Aimd = aimd,
-                PollInterval = poll,
-                StopGrace = Seconds(v, "--grace", TimeSpan.FromSeconds(30)),
-                Model = v.GetValueOrDefault("--model"),
-                MaxTokens = maxTokens,
-                Temperature = v.ContainsKey("--temperature") ? Double(v, "--temperature", 0) : null,
-                AllowTruncation = v.ContainsKey("--allow-truncation") ? true : null,
-                DeadlineSeconds = deadline,
-            },
+            Runner = runner,
         };
     }
 

@@ -70,8 +70,9 @@ internal sealed class ConsoleProgress(TextWriter writer, bool interactive, TimeP
     {
         var c = CultureInfo.InvariantCulture;
         var eta = p.Eta is { } e ? e.ToString(e.TotalHours >= 1 ? @"h\:mm\:ss" : @"m\:ss", c) : "?";
-        var state = p.Stopping ? "  [stopping]" : p.Paused ? "  [paused]" : "";
-        return string.Create(c, $"done {p.Done}/{p.Total}  failed {p.Failed}  in flight {p.InFlight}  concurrency {p.Concurrency}  error rate {p.ErrorRate * 100:0}%  ETA {eta}{state}");
+        var state = p.Stopping ? "  [stopping]" : p.Held ? "  [held: gateway said retry after]" : p.Paused ? "  [paused]" : "";
+        var waiting = p.Waiting > 0 ? string.Create(c, $"  waiting to retry {p.Waiting}") : "";
+        return string.Create(c, $"done {p.Done}/{p.Total}  failed {p.Failed}  in flight {p.InFlight}{waiting}  concurrency {p.Concurrency}  error rate {p.ErrorRate * 100:0}%  ETA {eta}{state}");
     }
 
     private void Draw(BatchProgress progress)

@@ -6,14 +6,16 @@ namespace LlmFunctions.Cli.Batch;
 /// <param name="Succeeded">Items answered, this run and before.</param>
 /// <param name="Failed">Items failed, this run and before.</param>
 /// <param name="InFlight">Items being sent now.</param>
+/// <param name="Waiting">Items whose answer was back-pressure, waiting to be sent again.</param>
 /// <param name="Concurrency">The current concurrency limit.</param>
 /// <param name="ErrorRate">The error rate over the controller's window.</param>
 /// <param name="Paused">Whether the controller's pause holds new items back.</param>
+/// <param name="Held">Whether a gateway's Retry-After (every provider cooling down) holds new items back.</param>
 /// <param name="Stopping">Whether a stop was asked for and in-flight items are being finished.</param>
 /// <param name="Elapsed">Time since this run started.</param>
 /// <param name="Eta">Estimated time to the end at this run's pace; null until something finished.</param>
 public sealed record BatchProgress(
-    int Total, int Skipped, int Succeeded, int Failed, int InFlight, int Concurrency, double ErrorRate, bool Paused, bool Stopping, TimeSpan Elapsed, TimeSpan? Eta)
+    int Total, int Skipped, int Succeeded, int Failed, int InFlight, int Waiting, int Concurrency, double ErrorRate, bool Paused, bool Held, bool Stopping, TimeSpan Elapsed, TimeSpan? Eta)
 {
     /// <summary>Items recorded.</summary>
     public int Done => Succeeded + Failed;
@@ -58,8 +60,10 @@ public sealed class NoProgress : IBatchProgress
 /// <param name="Skipped">Items already recorded at the start.</param>
 /// <param name="Sent">Items recorded by this run.</param>
 /// <param name="Abandoned">Items in flight when the stop grace ran out: not recorded, a rerun sends them again.</param>
+/// <param name="WaitingAtStop">Items waiting to be sent again (after back-pressure) when the run stopped: not recorded,
+/// a rerun sends them again.</param>
 /// <param name="Stopped">Whether the run was stopped before every item was recorded.</param>
 /// <param name="TornLineRemoved">Whether the results file had a partial last line that was cut off.</param>
 /// <param name="Timeline">Concurrency and error rate over this run.</param>
 public sealed record BatchRunResult(
-    IReadOnlyList<ResultRecord> Records, int Skipped, int Sent, int Abandoned, bool Stopped, bool TornLineRemoved, IReadOnlyList<TimelinePoint> Timeline);
+    IReadOnlyList<ResultRecord> Records, int Skipped, int Sent, int Abandoned, int WaitingAtStop, bool Stopped, bool TornLineRemoved, IReadOnlyList<TimelinePoint> Timeline);

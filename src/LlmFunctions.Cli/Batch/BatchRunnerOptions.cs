@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace LlmFunctions.Cli.Batch;
 
 /// <summary>How items go through the gateway.</summary>
@@ -13,6 +15,9 @@ public enum BatchMode
 /// <summary>Settings of one batch run.</summary>
 public sealed record BatchRunnerOptions
 {
+    /// <summary>The largest <see cref="Retries"/>.</summary>
+    public const int MaxRetries = 100;
+
     /// <summary>The gateway's base address.</summary>
     public Uri Gateway { get; init; } = new("http://127.0.0.1:7071/");
 
@@ -50,4 +55,32 @@ public sealed record BatchRunnerOptions
 
     /// <summary>deadline_seconds for every item.</summary>
     public int? DeadlineSeconds { get; init; }
+
+    /// <summary>How many times an item whose answer means "try later" (429, 503, 408, or no connection) is sent again
+    /// before it is recorded as failed with its last answer; 0 records the first answer. 0 to 100, default 8: enough to
+    /// ride out a provider's rate window filling up again and again.</summary>
+    public int Retries { get; init; } = 8;
+
+    /// <summary>The longest wait before sending an item again, whether the gateway's <c>Retry-After</c> asked for more
+    /// or the exponential backoff (1 s, 2 s, 4 s, …) grew past it; also caps how long a <c>Retry-After</c> holds every
+    /// item back. Above 0, default 60 s (a provider's per-minute window).</summary>
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Returns null when the settings are consistent, else a message naming the option at fault.</summary>
+    public string? Validate()
+    {
+        if (Aimd.Validate() is { } aimd)
+        {
+            return aimd;
+        }
+
+        if (Retries is < 0 or > MaxRetries)
+        {
+            return $"--retries must be from 0 to {MaxRetries}, was {Retries}";
+        }
+
+        return MaxRetryDelay <= TimeSpan.Zero
+            ? string.Create(CultureInfo.InvariantCulture, $"--max-retry-delay must be above 0 seconds, was {MaxRetryDelay.TotalSeconds}")
+            : null;
+    }
 }

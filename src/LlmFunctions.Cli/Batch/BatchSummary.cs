@@ -11,11 +11,13 @@ namespace LlmFunctions.Cli.Batch;
 /// <param name="InputErrors">Bad input records (never sent).</param>
 /// <param name="FallbackUsed">Answered items a fallback provider answered.</param>
 /// <param name="Truncated">Items whose prompt the gateway truncated.</param>
+/// <param name="Retried">Items sent more than once (their first answers were back-pressure).</param>
+/// <param name="Retries">Requests beyond each item's first, over all items.</param>
 /// <param name="ByProvider">Answered items per provider, most first.</param>
 /// <param name="ErrorClasses">Failed items per error class, most first.</param>
 /// <param name="Latency">Percentiles of the answered items' duration_ms: p50, p90, p95, p99, max.</param>
 public sealed record BatchSummary(
-    int Items, int Recorded, int Succeeded, int Failed, int InputErrors, int FallbackUsed, int Truncated,
+    int Items, int Recorded, int Succeeded, int Failed, int InputErrors, int FallbackUsed, int Truncated, int Retried, int Retries,
     IReadOnlyList<KeyValuePair<string, int>> ByProvider, IReadOnlyList<KeyValuePair<string, int>> ErrorClasses, IReadOnlyDictionary<string, long> Latency)
 {
     /// <summary>Answered items as a share of recorded ones (0 when none is).</summary>
@@ -47,6 +49,8 @@ public sealed record BatchSummary(
             inputErrors,
             ok.Count(r => r.FallbackUsed),
             records.Count(r => r.Truncated),
+            records.Count(r => r.Tries > 1),
+            records.Sum(r => Math.Max(0, r.Tries - 1)),
             Count(ok.Select(r => r.Provider ?? "(unknown)")),
             Count(failed.Select(r => r.ErrorClass ?? "(unknown)")),
             latency);
@@ -72,6 +76,11 @@ public sealed record BatchSummary(
         var c = CultureInfo.InvariantCulture;
         text.AppendLine(c, $"items:        {Items} ({Recorded} recorded, {Items - Math.Min(Items, Recorded)} not yet){(InputErrors > 0 ? $"; {InputErrors} bad input records skipped" : "")}");
         text.AppendLine(c, $"succeeded:    {Succeeded} ({SuccessRate * 100:0.0}%)   failed: {Failed}   fallback used: {FallbackUsed}   truncated: {Truncated}");
+        if (Retried > 0)
+        {
+            text.AppendLine(c, $"retried:      {Retried} items needed retries, {Retries} retries in all");
+        }
+
         if (Latency.Count > 0)
         {
             text.AppendLine(c, $"latency (ms): {string.Join("  ", Latency.Select(l => $"{l.Key} {l.Value}"))}");

@@ -7,7 +7,7 @@ using System.Text.Json.Nodes;
 
 namespace LlmFunctions.Cli.Batch;
 
-/// <summary>Sends one item through the gateway and turns the answer, whatever it is, into a <see cref="ResultRecord"/>.
+/// <summary>Sends one item through the gateway once and turns the answer, whatever it is, into a <see cref="GatewayAnswer"/>.
 /// Throws only <see cref="OperationCanceledException"/> for the caller's token.</summary>
 internal sealed class GatewayClient(HttpClient http, BatchRunnerOptions options, TimeProvider time)
 {
@@ -15,31 +15,52 @@ internal sealed class GatewayClient(HttpClient http, BatchRunnerOptions options,
 
     public string InstanceId(BatchItem item) => string.Create(CultureInfo.InvariantCulture, $"{options.RunId}-{item.Index}");
 
-    public async Task<ResultRecord> SendAsync(BatchItem item, CancellationToken cancellationToken)
+    public async Task<GatewayAnswer> SendAsync(BatchItem item, CancellationToken cancellationToken)
     {
         var startedAt = time.GetUtcNow();
         var started = time.GetTimestamp();
         var record = new ResultRecord { Index = item.Index, Id = item.Id, Line = item.Line, PromptChars = item.PromptChars, StartedAt = startedAt };
+        GatewayAnswer answer;
         try
         {
-            record = options.Mode == BatchMode.Durable
+            answer = options.Mode == BatchMode.Durable
                 ? await DurableAsync(item, record, cancellationToken).ConfigureAwait(false)
                 : await SyncAsync(item, record, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            record = record with { ErrorClass = "timeout", Error = "the request timed out (HttpClient.Timeout)" };
+            answer = new(record with { ErrorClass = "timeout", Error = "the request timed out (HttpClient.Timeout)" }, GatewayAnswerKind.Lost);
         }
         catch (HttpRequestException e)
         {
-            record = record with { ErrorClass = "transport", Error = "transport: " + e.Message };
+            answer = new(Transport(record, e), GatewayAnswerKind.Lost);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException)
         {
-            record = record with { ErrorClass = "bad_response", Error = "the gateway's answer could not be read: " + e.Message };
+            answer = new(record with { ErrorClass = "bad_response", Error = "the gateway's answer could not be read: " + e.Message }, GatewayAnswerKind.Lost);
         }
 
-        return record with { DurationMs = (long)time.GetElapsedTime(started).TotalMilliseconds, FinishedAt = time.GetUtcNow() };
+        return answer with { Record = answer.Record with { DurationMs = (long)time.GetElapsedTime(started).TotalMilliseconds, FinishedAt = time.GetUtcNow() } };
+    }
+
+    /// <summary>Whether the request failed before any connection to the gateway existed, so it never got there.</summary>
+    private static bool NeverDelivered(HttpRequestException e) =>
+        e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError;
+
+    private static ResultRecord Transport(ResultRecord record, HttpRequestException e) =>
+        record with { ErrorClass = "transport", Error = "transport: " + e.Message };
+
+    /// <summary>POSTs the item: the response, or when the request never reached the gateway, the answer saying so.</summary>
+    private async Task<(HttpResponseMessage? Response, GatewayAnswer? Undelivered)> PostAsync(Uri uri, BatchItem item, ResultRecord record, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await http.PostAsJsonAsync(uri, Body(item), cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (HttpRequestException e) when (NeverDelivered(e))
+        {
+            return (null, new GatewayAnswer(Transport(record, e), GatewayAnswerKind.NotDelivered));
+        }
     }
 
     private JsonObject Body(BatchItem item)
@@ -79,34 +100,48 @@ internal sealed class GatewayClient(HttpClient http, BatchRunnerOptions options,
         return body;
     }
 
-    private async Task<ResultRecord> SyncAsync(BatchItem item, ResultRecord record, CancellationToken cancellationToken)
+    private async Task<GatewayAnswer> SyncAsync(BatchItem item, ResultRecord record, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsJsonAsync(new Uri(options.Gateway, "v1/chat/completions"), Body(item), cancellationToken).ConfigureAwait(false);
+        var (sent, undelivered) = await PostAsync(new Uri(options.Gateway, "v1/chat/completions"), item, record, cancellationToken).ConfigureAwait(false);
+        if (sent is null)
+        {
+            return undelivered!;
+        }
+
+        using var response = sent;
         var json = await ReadJsonAsync(response, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.Accepted)
         {
-            return await FollowAsync(json, response, record, cancellationToken).ConfigureAwait(false);
+            return new(await FollowAsync(json, response, record, cancellationToken).ConfigureAwait(false), GatewayAnswerKind.Followed);
         }
 
         if (response.IsSuccessStatusCode && json?["llmfunctions"] is JsonObject meta)
         {
-            return FromMetadata(record with { Status = ResultRecord.Succeeded, HttpStatus = (int)response.StatusCode }, meta)
-                with { Content = json["choices"]?[0]?["message"]?["content"]?.GetValue<string>() };
+            return new(
+                FromMetadata(record with { Status = ResultRecord.Succeeded, HttpStatus = (int)response.StatusCode }, meta)
+                    with { Content = json["choices"]?[0]?["message"]?["content"]?.GetValue<string>() },
+                GatewayAnswerKind.Answered);
         }
 
         var failed = FromError(record, response.StatusCode, json);
-        return json?["llmfunctions"]?["attempts"] is JsonArray attempts ? FromAttempts(failed, attempts) : failed;
+        return new(json?["llmfunctions"]?["attempts"] is JsonArray attempts ? FromAttempts(failed, attempts) : failed, GatewayAnswerKind.Answered, response.Headers.RetryAfter);
     }
 
-    private async Task<ResultRecord> DurableAsync(BatchItem item, ResultRecord record, CancellationToken cancellationToken)
+    private async Task<GatewayAnswer> DurableAsync(BatchItem item, ResultRecord record, CancellationToken cancellationToken)
     {
         var id = InstanceId(item);
         record = record with { InstanceId = id };
-        using var response = await http.PostAsJsonAsync(new Uri(options.Gateway, "api/prompts/" + Uri.EscapeDataString(id)), Body(item), cancellationToken).ConfigureAwait(false);
+        var (sent, undelivered) = await PostAsync(new Uri(options.Gateway, "api/prompts/" + Uri.EscapeDataString(id)), item, record, cancellationToken).ConfigureAwait(false);
+        if (sent is null)
+        {
+            return undelivered!;
+        }
+
+        using var response = sent;
         var json = await ReadJsonAsync(response, cancellationToken).ConfigureAwait(false);
         return response.StatusCode == HttpStatusCode.Accepted
-            ? await FollowAsync(json, response, record, cancellationToken).ConfigureAwait(false)
-            : FromError(record, response.StatusCode, json);
+            ? new(await FollowAsync(json, response, record, cancellationToken).ConfigureAwait(false), GatewayAnswerKind.Followed)
+            : new(FromError(record, response.StatusCode, json), GatewayAnswerKind.Answered, response.Headers.RetryAfter);
     }
 
     /// <summary>Polls a durable instance's status until it has finished.</summary>

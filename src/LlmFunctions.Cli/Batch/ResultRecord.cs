@@ -40,11 +40,16 @@ public sealed record ResultRecord
     /// <summary>The model that answered.</summary>
     public string? Model { get; init; }
 
-    /// <summary>Wall time from sending the item to having its answer, in this run.</summary>
+    /// <summary>Wall time from sending the item first to having its final answer, in this run: retry waits and
+    /// earlier tries included.</summary>
     public long DurationMs { get; init; }
 
-    /// <summary>How many provider calls the gateway made.</summary>
+    /// <summary>How many provider calls the gateway made for the final answer.</summary>
     public int Attempts { get; init; }
+
+    /// <summary>How many requests were sent to the gateway for the item: 1 when its first answer was final, more when
+    /// back-pressure (429, 503, 408, no connection) had it sent again. 1 for records written before retries existed.</summary>
+    public int Tries { get; init; } = 1;
 
     /// <summary>Whether a provider other than the first tried answered (or was tried).</summary>
     public bool FallbackUsed { get; init; }
@@ -68,10 +73,10 @@ public sealed record ResultRecord
     /// <summary>The answer.</summary>
     public string? Content { get; init; }
 
-    /// <summary>When the item was sent.</summary>
+    /// <summary>When the item was first sent.</summary>
     public DateTimeOffset StartedAt { get; init; }
 
-    /// <summary>When its answer came.</summary>
+    /// <summary>When its final answer came.</summary>
     public DateTimeOffset FinishedAt { get; init; }
 
     /// <summary>Whether it succeeded.</summary>

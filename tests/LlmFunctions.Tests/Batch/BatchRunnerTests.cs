@@ -2,7 +2,10 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using LlmFunctions.Cli;
+using LlmFunctions.Classification;
 using LlmFunctions.Cli.Batch;
+using LlmFunctions.Health;
+using LlmFunctions.Simulator;
 using LlmFunctions.Tests.FunctionApp;
 using LlmFunctions.Tests.Infrastructure;
 
@@ -135,6 +138,58 @@ public sealed class BatchRunnerTests(AzuriteFixture azurite) : IDisposable
     }
 
     [Fact]
+    public async Task Run_EveryProviderBrieflyRateLimited_GatewayAnswers503AndEveryItemSucceedsAfterRetries()
+    {
+        await using var app = await ChatApp.StartAsync(azurite, Fleet);
+        using var http = app.Client();
+
+        // Both providers just answered 429 with Retry-After 2 s, as a full rate window makes them: the gateway cools
+        // them down and meanwhile answers 503 all_providers_cooling_down with Retry-After.
+        var until = DateTimeOffset.UtcNow.AddSeconds(2);
+        foreach (var provider in app.Catalog.Providers)
+        {
+            await app.Health.RecordAsync(
+                new ProviderKey(provider.Name, provider.Models[0]),
+                new AttemptOutcome { Class = ErrorClass.RateLimited, HttpStatus = 429, Reason = "HTTP 429 Too Many Requests", RetryAt = until });
+        }
+
+        var options = Options(app, BatchMode.Sync);
+        var progress = new RecordingProgress();
+
+        var result = await new BatchRunner(http, options, progress: progress).RunAsync(Prompts(12));
+
+        Assert.False(result.Stopped);
+        var records = AssertEveryItemOnce(options.ResultsPath, 12);
+        Assert.All(records, r => Assert.True(r.IsSuccess, r.ToJsonLine()));
+        Assert.Contains(records, r => r.Tries > 1);
+        Assert.All(records.Where(r => r.Tries > 1), r => Assert.True(r.FinishedAt >= until, r.ToJsonLine()));
+        Assert.True(progress.SawHeld, "no 503 with Retry-After held the run");
+
+        // Nothing reached a provider while it cooled down, and every item took one provider call once it had.
+        Assert.Equal(12, app.Simulator.Stats.For("Groq").Calls + app.Simulator.Stats.For("Cerebras").Calls);
+        Assert.Equal(records.Sum(r => r.Tries - 1), BatchSummary.From(result.Records, 12).Retries);
+    }
+
+    [Fact]
+    public async Task Run_DefaultOptions_OnlyProviderKeepsFillingItsRateWindow_EveryItemSucceeds()
+    {
+        // seed-003's Groq (30 requests a minute, then 429 with Retry-After) at the incident replay's time scale.
+        await using var app = await ChatApp.StartAsync(azurite, """
+            { "seed": 1, "timeScale": 0.01, "providers": [ { "name": "Groq", "api": "openai", "latencyMs": { "median": 300, "p95": 900 },
+              "rateLimit": { "requestsPerWindow": 30, "windowSeconds": 60, "retryAfter": "seconds", "resetHeaders": true } } ] }
+            """);
+        using var http = app.Client();
+        var options = new BatchRunnerOptions { Gateway = app.Factory.Server.BaseAddress, ResultsPath = Path.Combine(_directory, "results.jsonl"), RunId = "defaults" };
+
+        var result = await new BatchRunner(http, options).RunAsync(Prompts(200));
+
+        var records = AssertEveryItemOnce(options.ResultsPath, 200);
+        Assert.All(records, r => Assert.True(r.IsSuccess, r.ToJsonLine()));
+        Assert.False(result.Stopped);
+        Assert.True(app.Simulator.Stats.For("Groq").Count(SimulatorOutcomes.RateLimited) > 0, "the rate window never filled");
+    }
+
+    [Fact]
     public async Task Run_ResultsWithTornLastLine_ResumesAndRecordsEveryItemOnce()
     {
         await using var app = await ChatApp.StartAsync(azurite, Fleet);
@@ -159,7 +214,8 @@ public sealed class BatchRunnerTests(AzuriteFixture azurite) : IDisposable
     {
         await using var app = await ChatApp.StartAsync(azurite, ChatApp.Scenario(("Groq", "\"status\": 500")));
         using var http = app.Client();
-        var options = Options(app, BatchMode.Sync) with { Aimd = new AimdOptions { Initial = 4, Window = 10, MinSamples = 4, Pause = TimeSpan.FromMilliseconds(100) } };
+        // Retries off: the open circuit's 503s would otherwise be waited out, and every answer is to be recorded as it comes.
+        var options = Options(app, BatchMode.Sync) with { Retries = 0, Aimd = new AimdOptions { Initial = 4, Window = 10, MinSamples = 4, Pause = TimeSpan.FromMilliseconds(100) } };
         var progress = new RecordingProgress();
 
         var result = await new BatchRunner(http, options, progress: progress).RunAsync(Prompts(12));
@@ -212,40 +268,5 @@ public sealed class BatchRunnerTests(AzuriteFixture azurite) : IDisposable
         using var stderr = new StringWriter();
         Assert.Equal(BatchCommand.Usage, await BatchCommand.RunAsync(options!, TextWriter.Null, stderr));
         Assert.Contains("nope.jsonl' does not exist", stderr.ToString(), StringComparison.Ordinal);
-    }
-
-    private sealed class RecordingProgress(Action<BatchProgress>? onReport = null) : IBatchProgress
-    {
-        private readonly List<string> _notices = [];
-
-        public BatchProgress? Last { get; private set; }
-
-        public int MaxInFlight { get; private set; }
-
-        public IReadOnlyList<string> Notices
-        {
-            get
-            {
-                lock (_notices)
-                {
-                    return [.. _notices];
-                }
-            }
-        }
-
-        public void Report(BatchProgress progress)
-        {
-            Last = progress;
-            MaxInFlight = Math.Max(MaxInFlight, progress.InFlight);
-            onReport?.Invoke(progress);
-        }
-
-        public void Notice(string message)
-        {
-            lock (_notices)
-            {
-                _notices.Add(message);
-            }
-        }
     }
 }

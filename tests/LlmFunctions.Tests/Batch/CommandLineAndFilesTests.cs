@@ -17,7 +17,7 @@ public sealed class CommandLineAndFilesTests : IDisposable
             ["--input", "p.csv", "--out=r.jsonl", "--gateway", "http://h:1", "--mode", "durable", "--window", "20", "--min-samples", "5", "--min", "2",
              "--max", "6", "--initial", "3", "--pause", "0.5", "--decrease-above", "0.6", "--increase-below", "0.1", "--poll-interval", "0.2",
              "--grace", "3", "--timeout", "9", "--model", "fast", "--max-tokens", "100", "--temperature", "0.3", "--allow-truncation", "--deadline", "60",
-             "--run-id", "r1", "--no-progress", "--chart", "c.html", "--format", "csv"]);
+             "--run-id", "r1", "--no-progress", "--chart", "c.html", "--format", "csv", "--retries", "3", "--max-retry-delay", "7.5"]);
         Assert.Null(error);
         var o = options!;
         Assert.Equal(("p.csv", "r.jsonl", "c.html", InputFormat.Csv, false), (o.Input, o.Out, o.Chart, o.Format, o.Progress));
@@ -26,6 +26,7 @@ public sealed class CommandLineAndFilesTests : IDisposable
         Assert.Equal(new AimdOptions { Window = 20, MinSamples = 5, Min = 2, Max = 6, Initial = 3, Pause = TimeSpan.FromSeconds(0.5), DecreaseAbove = 0.6, IncreaseBelow = 0.1 }, o.Runner.Aimd);
         Assert.Equal((TimeSpan.FromSeconds(0.2), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(9)), (o.Runner.PollInterval, o.Runner.StopGrace, o.RequestTimeout));
         Assert.Equal(("fast", 100, 0.3, true, 60), (o.Runner.Model, o.Runner.MaxTokens!.Value, o.Runner.Temperature!.Value, o.Runner.AllowTruncation!.Value, o.Runner.DeadlineSeconds!.Value));
+        Assert.Equal((3, TimeSpan.FromSeconds(7.5)), (o.Runner.Retries, o.Runner.MaxRetryDelay));
     }
 
     [Fact]
@@ -35,6 +36,7 @@ public sealed class CommandLineAndFilesTests : IDisposable
         Assert.Null(error);
         Assert.Equal(("results.jsonl", "results.chart.html", BatchMode.Sync, new AimdOptions()), (options!.Out, options.Chart, options.Runner.Mode, options.Runner.Aimd));
         Assert.Equal(new Uri("http://127.0.0.1:7071/"), options.Runner.Gateway);
+        Assert.Equal((8, TimeSpan.FromSeconds(60)), (options.Runner.Retries, options.Runner.MaxRetryDelay));
         Assert.Equal(options.Runner.RunId, BatchCommandLine.Parse(["--input", "other.jsonl"]).Options!.Runner.RunId);
         Assert.NotEqual(options.Runner.RunId, BatchCommandLine.Parse(["--input", "p.jsonl", "--out", "elsewhere.jsonl"]).Options!.Runner.RunId);
         Assert.Equal((null, null), BatchCommandLine.Parse(["--help"]));
@@ -52,11 +54,35 @@ public sealed class CommandLineAndFilesTests : IDisposable
     [InlineData("--pause must be from 0 to 86400 seconds, was -1", "--input", "p", "--pause", "-1")]
     [InlineData("--format must be jsonl or csv, was 'xml'", "--input", "p", "--format", "xml")]
     [InlineData("unexpected argument 'stray'", "--input", "p", "stray")]
+    [InlineData("--retries must be from 0 to 100, was 101", "--input", "p", "--retries", "101")]
+    [InlineData("--retries must be from 0 to 100, was -1", "--input", "p", "--retries", "-1")]
+    [InlineData("--retries must be a whole number, was 'a few'", "--input", "p", "--retries", "a few")]
+    [InlineData("--max-retry-delay must be above 0 seconds, was 0", "--input", "p", "--max-retry-delay", "0")]
+    [InlineData("--max-retry-delay must be from 0 to 86400 seconds, was -5", "--input", "p", "--max-retry-delay", "-5")]
     public void Parse_BadArguments_NameTheOption(string expected, params string[] args)
     {
         var (options, error) = BatchCommandLine.Parse(args);
         Assert.Null(options);
         Assert.StartsWith(expected, error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(101, 60, "--retries must be from 0 to 100, was 101")]
+    [InlineData(-1, 60, "--retries must be from 0 to 100, was -1")]
+    [InlineData(8, 0, "--max-retry-delay must be above 0 seconds, was 0")]
+    public void Runner_RetrySettingsOutOfRange_RefusedNamingTheSetting(int retries, double maxDelaySeconds, string expected)
+    {
+        var options = new BatchRunnerOptions { ResultsPath = "r.jsonl", RunId = "r", Retries = retries, MaxRetryDelay = TimeSpan.FromSeconds(maxDelaySeconds) };
+        Assert.Equal(expected, options.Validate());
+        using var http = new HttpClient();
+        Assert.StartsWith(expected, Assert.Throws<ArgumentException>(() => new BatchRunner(http, options)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Runner_RetrySettingsAtTheirLimits_AreAccepted()
+    {
+        Assert.Null(new BatchRunnerOptions { ResultsPath = "r.jsonl", RunId = "r", Retries = 0, MaxRetryDelay = TimeSpan.FromMilliseconds(1) }.Validate());
+        Assert.Null(new BatchRunnerOptions { ResultsPath = "r.jsonl", RunId = "r", Retries = 100 }.Validate());
     }
 
     [Fact]
@@ -93,13 +119,22 @@ public sealed class CommandLineAndFilesTests : IDisposable
     [Fact]
     public void ResultRecord_LineHasTheSnakeCaseFields()
     {
-        var line = new ResultRecord { Index = 4, Status = ResultRecord.Succeeded, HttpStatus = 200, Provider = "Groq", Model = "m", DurationMs = 12, Attempts = 2, FallbackUsed = true, PromptChars = 9, Truncated = false }.ToJsonLine();
-        foreach (var field in new[] { "\"index\":4", "\"status\":\"succeeded\"", "\"http_status\":200", "\"provider\":\"Groq\"", "\"model\":\"m\"", "\"duration_ms\":12", "\"attempts\":2", "\"fallback_used\":true", "\"prompt_chars\":9", "\"truncated\":false", "\"error\":null", "\"started_at\":", "\"finished_at\":" })
+        var line = new ResultRecord { Index = 4, Status = ResultRecord.Succeeded, HttpStatus = 200, Provider = "Groq", Model = "m", DurationMs = 12, Attempts = 2, Tries = 3, FallbackUsed = true, PromptChars = 9, Truncated = false }.ToJsonLine();
+        foreach (var field in new[] { "\"tries\":3", "\"index\":4", "\"status\":\"succeeded\"", "\"http_status\":200", "\"provider\":\"Groq\"", "\"model\":\"m\"", "\"duration_ms\":12", "\"attempts\":2", "\"fallback_used\":true", "\"prompt_chars\":9", "\"truncated\":false", "\"error\":null", "\"started_at\":", "\"finished_at\":" })
         {
             Assert.Contains(field, line, StringComparison.Ordinal);
         }
 
         Assert.DoesNotContain('\n', line);
+    }
+
+    [Fact]
+    public void ResultsFile_LineWrittenBeforeRetriesExisted_LoadsAsOneTry()
+    {
+        var path = Path.Combine(_directory, "old.jsonl");
+        File.WriteAllText(path, """{"index":0,"id":null,"line":1,"status":"succeeded","http_status":200,"provider":"Groq","model":"m","duration_ms":5,"attempts":1}""" + "\n");
+        var record = Assert.Single(ResultsFile.ReadAll(path));
+        Assert.Equal((0, 1, true), (record.Index, record.Tries, record.IsSuccess));
     }
 
     [Fact]
@@ -113,10 +148,12 @@ public sealed class CommandLineAndFilesTests : IDisposable
             DurationMs = i,
             FallbackUsed = i <= 10,
             ErrorClass = i > 90 ? (i % 2 == 0 ? "all_providers_failed" : "transport") : null,
+            Tries = i % 25 == 0 ? 3 : 1,
         }).ToList();
 
         var summary = BatchSummary.From(records, items: 120, inputErrors: 2);
         Assert.Equal((120, 100, 90, 10, 2, 10), (summary.Items, summary.Recorded, summary.Succeeded, summary.Failed, summary.InputErrors, summary.FallbackUsed));
+        Assert.Equal((4, 8), (summary.Retried, summary.Retries));
         Assert.Equal(0.9, summary.SuccessRate, 6);
         // Nearest rank over the 90 answered durations 1..90.
         Assert.Equal(45, summary.Latency["p50"]);
@@ -130,6 +167,16 @@ public sealed class CommandLineAndFilesTests : IDisposable
         Assert.Contains("90.0%", text, StringComparison.Ordinal);
         Assert.Contains("p50 45", text, StringComparison.Ordinal);
         Assert.Contains("Groq 60, Cerebras 30", text, StringComparison.Ordinal);
+        Assert.Contains("retried:      4 items needed retries, 8 retries in all", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("retried:", BatchSummary.From([new ResultRecord { Status = ResultRecord.Succeeded }], 1).ToText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ProgressLine_ShowsItemsWaitingToRetryAndTheGatewaysHold()
+    {
+        var progress = new BatchProgress(10, 0, 4, 1, 2, 3, 4, 0.25, Paused: false, Held: true, Stopping: false, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(7));
+        Assert.Equal("done 5/10  failed 1  in flight 2  waiting to retry 3  concurrency 4  error rate 25%  ETA 0:07  [held: gateway said retry after]", ConsoleProgress.Format(progress));
+        Assert.DoesNotContain("waiting", ConsoleProgress.Format(progress with { Waiting = 0, Held = false }), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace LlmFunctions.Tests.Batch;
+
+/// <summary>What the scripted gateway answers one request with: a status, and a Retry-After header value or none.</summary>
+internal sealed record ScriptedAnswer(int Status, string? RetryAfter = null);
+
+/// <summary>
+/// A real HTTP server on 127.0.0.1 standing in for the gateway's <c>/v1/chat/completions</c>, for answers the real
+/// gateway gives only under conditions that are slow or racy to set up (a 503 on every try, a 400, a slow answer). The
+/// script picks each answer from the prompt and how many times that prompt was sent; bodies have the gateway's shape.
+/// </summary>
+internal sealed class ScriptedGateway : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, int> _tries = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<(string Prompt, long Timestamp)> _arrivals = new();
+
+    private ScriptedGateway(WebApplication app) => _app = app;
+
+    /// <summary>The base address to give the runner, e.g. <c>http://127.0.0.1:53124/</c>.</summary>
+    public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>Answers a prompt's n-th request (n from 1); replaceable between runs.</summary>
+    public Func<string, int, ScriptedAnswer> Script { get; set; } = (_, _) => new ScriptedAnswer(200);
+
+    /// <summary>How long an answer takes; zero unless a test slows it down.</summary>
+    public TimeSpan Latency { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Every request's prompt and arrival (<see cref="TimeProvider.System"/> timestamp), in order.</summary>
+    public IReadOnlyList<(string Prompt, long Timestamp)> Arrivals => [.. _arrivals];
+
+    public static async Task<ScriptedGateway> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        app.Urls.Add("http://127.0.0.1:0");
+        var gateway = new ScriptedGateway(app);
+        app.Run(gateway.AnswerAsync);
+        await app.StartAsync();
+        gateway.BaseAddress = new Uri(app.Urls.Single() + "/");
+        return gateway;
+    }
+
+    /// <summary>How many requests carried the prompt.</summary>
+    public int Tries(string prompt) => _tries.GetValueOrDefault(prompt);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private async Task AnswerAsync(HttpContext context)
+    {
+        var body = (await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted))!;
+        var prompt = body["messages"]!.AsArray()[^1]!["content"]!.GetValue<string>();
+        _arrivals.Enqueue((prompt, TimeProvider.System.GetTimestamp()));
+        var answer = Script(prompt, _tries.AddOrUpdate(prompt, 1, (_, n) => n + 1));
+        if (Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(Latency, context.RequestAborted);
+        }
+
+        context.Response.StatusCode = answer.Status;
+        if (answer.RetryAfter is { } retryAfter)
+        {
+            context.Response.Headers.RetryAfter = retryAfter;
+        }
+
+        var json = answer.Status == 200
+            ? new JsonObject
+            {
+                ["object"] = "chat.completion",
+                ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = "answer to " + prompt } }),
+                ["llmfunctions"] = new JsonObject
+                {
+                    ["provider"] = "Scripted",
+                    ["model"] = "scripted-model",
+                    ["attempts"] = new JsonArray(new JsonObject { ["provider"] = "Scripted", ["model"] = "scripted-model" }),
+                    ["fallback_used"] = false,
+                    ["prompt_chars"] = prompt.Length,
+                    ["truncated"] = false,
+                },
+            }
+            : new JsonObject { ["error"] = new JsonObject { ["message"] = $"scripted {answer.Status}", ["type"] = "server_error", ["code"] = Code(answer.Status) } };
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(json.ToJsonString(), context.RequestAborted);
+    }
+
+    private static string Code(int status) => status switch
+    {
+        503 => "all_providers_cooling_down",
+        502 => "all_providers_failed",
+        400 => "provider_rejected",
+        _ => "scripted_" + status,
+    };
+}
