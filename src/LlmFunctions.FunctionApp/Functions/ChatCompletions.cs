@@ -86,6 +86,7 @@ internal sealed class ChatCompletions(
                     {
                         await Task.Delay(pause, time, cancellationToken);
                     }
+
                     state = FailoverRound.Next(step.State);
                     continue;
                 }

@@ -281,15 +281,19 @@ public sealed class FailoverPolicy
         }
 
         var skips = history.OfType<SkipRecord>().ToList();
-        var attempted = history.OfType<AttemptRecord>().Any();
         var chars = PayloadBudget.PromptChars(state.Request.Messages);
         var budgets = state.Candidates.ToDictionary(c => c.Key, c => c.MaxPromptChars);
 
-        if (!attempted && skips.Count > 0 && skips.All(s => IsBlocked(s.Kind) || s.Kind == SkipKind.OverBudget))
+        // A provider that answered 429 with a retry time is cooling down as surely as one skipped for its cooldown: if
+        // that is all the attempts met, the caller is told when to come back (503), not that every provider failed.
+        static bool RateLimitedUntil(SkipRecord s) => s.Kind == SkipKind.RateLimitedLong && s.Until is not null;
+        bool IsWaitable(SkipRecord s) => IsBlocked(s.Kind) || RateLimitedUntil(s);
+        var onlyRateLimited = history.OfType<AttemptRecord>().All(a => skips.Any(s => s.Key == a.Key && RateLimitedUntil(s)));
+        if (onlyRateLimited && skips.Count > 0 && skips.All(s => IsWaitable(s) || s.Kind == SkipKind.OverBudget))
         {
             // Waiting helps only if a blocked provider could take the prompt once it recovers.
             var earliest = skips
-                .Where(s => IsBlocked(s.Kind) && s.Until is not null)
+                .Where(s => IsWaitable(s) && s.Until is not null)
                 .Where(s => state.Request.AllowTruncation || budgets.GetValueOrDefault(s.Key) >= chars)
                 .Min(s => s.Until);
             if (earliest is { } retryAt)

@@ -75,6 +75,32 @@ public class FailoverPolicyRetryTests
     }
 
     [Fact]
+    public void Decide_OnlyProviderRateLimitedBeyondThreshold_FinishesAllCoolingDownAtItsRetryTime()
+    {
+        var driver = new SimulatedDriver(Policy())
+            .Script("A", Outcome(ErrorClass.RateLimited, 429, retryAt: T0 + TimeSpan.FromSeconds(60)));
+        var state = FailoverState.Start(Request(), [Candidate("A", 1)]);
+
+        var (decisions, _) = driver.Run(state);
+
+        Assert.Equal(["attempt A#1", "skip A RateLimitedLong", "finish AllCoolingDown"], decisions.Select(Describe));
+        Assert.Equal(T0 + TimeSpan.FromSeconds(60), Assert.IsType<Finish>(decisions[^1]).RetryAt);
+    }
+
+    [Fact]
+    public void Decide_OneRateLimitedOneFailed_FinishesFailed()
+    {
+        var driver = new SimulatedDriver(Policy())
+            .Script("A", Outcome(ErrorClass.RateLimited, 429, retryAt: T0 + TimeSpan.FromSeconds(60)))
+            .Script("B", Outcome(ErrorClass.NotFound, 404));
+        var state = FailoverState.Start(Request(), [Candidate("A", 1), Candidate("B", 2)]);
+
+        var (decisions, _) = driver.Run(state);
+
+        Assert.Equal(["attempt A#1", "skip A RateLimitedLong", "attempt B#1", "skip B PermanentFailure", "finish Failed"], decisions.Select(Describe));
+    }
+
+    [Fact]
     public void Decide_RateLimitedWithoutRetryAt_MovesOn()
     {
         var driver = new SimulatedDriver(Policy()).Script("A", Outcome(ErrorClass.RateLimited, 429));
