@@ -285,10 +285,10 @@ public sealed class FailoverPolicy
         var budgets = state.Candidates.ToDictionary(c => c.Key, c => c.MaxPromptChars);
 
         // A provider that answered 429 with a retry time is cooling down as surely as one skipped for its cooldown: if
-        // that is all the attempts met, the caller is told when to come back (503), not that every provider failed.
-        static bool RateLimitedUntil(SkipRecord s) => s.Kind == SkipKind.RateLimitedLong && s.Until is not null;
-        bool IsWaitable(SkipRecord s) => IsBlocked(s.Kind) || RateLimitedUntil(s);
-        var onlyRateLimited = history.OfType<AttemptRecord>().All(a => skips.Any(s => s.Key == a.Key && RateLimitedUntil(s)));
+        // every attempt met only that, the caller is told when to come back (503), not that every provider failed.
+        bool IsWaitable(SkipRecord s) => IsBlocked(s.Kind) || (s.Kind == SkipKind.RateLimitedLong && s.Until is not null);
+        var onlyRateLimited = history.OfType<AttemptRecord>()
+            .All(a => a.Outcome.Class == ErrorClass.RateLimited && skips.Any(s => s.Key == a.Key && IsWaitable(s) && s.Until is not null));
         if (onlyRateLimited && skips.Count > 0 && skips.All(s => IsWaitable(s) || s.Kind == SkipKind.OverBudget))
         {
             // Waiting helps only if a blocked provider could take the prompt once it recovers.

@@ -88,6 +88,27 @@ public class FailoverPolicyRetryTests
     }
 
     [Fact]
+    public void Decide_ShortRetryAfterThenStillCoolingDown_FinishesAllCoolingDown()
+    {
+        // A 429 asks for 1 s; after the wait the store still holds the provider's cooldown (another caller met a
+        // later 429), so the retry is skipped as blocked: every attempt was told to wait, so 503, not 502.
+        var until = T0 + TimeSpan.FromSeconds(3);
+        var policy = Policy();
+        var state = FailoverState.Start(Request(), [Candidate("A", 1)])
+            .Record(new AttemptProvider(Key("A"), 1, false, [], false, 10, 10, TimeSpan.Zero), T0, T0, Outcome(ErrorClass.RateLimited, 429, retryAt: T0 + TimeSpan.FromSeconds(1)));
+        var wait = Assert.IsType<WaitThenRetry>(policy.Decide(state, T0));
+        state = state.Record(wait);
+        state = state with { Candidates = [Candidate("A", 1, health: Healthy(Key("A")) with { CooldownUntil = until, CooldownReason = "HTTP 429" })] };
+
+        var skip = Assert.IsType<SkipProvider>(policy.Decide(state, wait.Until));
+        var finish = Assert.IsType<Finish>(policy.Decide(state.Record(skip), wait.Until));
+
+        Assert.Equal(SkipKind.CoolingDown, skip.Kind);
+        Assert.Equal(FinishKind.AllCoolingDown, finish.Kind);
+        Assert.Equal(until, finish.RetryAt);
+    }
+
+    [Fact]
     public void Decide_OneRateLimitedOneFailed_FinishesFailed()
     {
         var driver = new SimulatedDriver(Policy())
