@@ -287,15 +287,19 @@ public sealed class FailoverPolicy
         // A provider that answered 429 with a retry time is cooling down as surely as one skipped for its cooldown: if
         // every attempt met only that, the caller is told when to come back (503), not that every provider failed.
         bool IsWaitable(SkipRecord s) => IsBlocked(s.Kind) || (s.Kind == SkipKind.RateLimitedLong && s.Until is not null);
-        var onlyRateLimited = history.OfType<AttemptRecord>()
-            .All(a => a.Outcome.Class == ErrorClass.RateLimited && skips.Any(s => s.Key == a.Key && IsWaitable(s) && s.Until is not null));
-        if (onlyRateLimited && skips.Count > 0 && skips.All(s => IsWaitable(s) || s.Kind == SkipKind.OverBudget))
+        var attempts = history.OfType<AttemptRecord>().ToList();
+        var onlyRateLimited = attempts.All(a => a.Outcome is { Class: ErrorClass.RateLimited, RetryAt: not null });
+        if (onlyRateLimited && skips.Count + attempts.Count > 0 && skips.All(s => IsWaitable(s) || s.Kind == SkipKind.OverBudget))
         {
-            // Waiting helps only if a blocked provider could take the prompt once it recovers.
+            // Waiting helps only if a blocked provider could take the prompt once it recovers. An attempted provider
+            // took it; one with no skip left (a new round forgot its block) is back at its 429's retry time.
+            var skipped = skips.Select(s => s.Key).ToHashSet();
             var earliest = skips
                 .Where(s => IsWaitable(s) && s.Until is not null)
                 .Where(s => state.Request.AllowTruncation || budgets.GetValueOrDefault(s.Key) >= chars)
-                .Min(s => s.Until);
+                .Select(s => s.Until)
+                .Concat(attempts.Where(a => !skipped.Contains(a.Key)).Select(a => a.Outcome.RetryAt))
+                .Min();
             if (earliest is { } retryAt)
             {
                 return new Finish(

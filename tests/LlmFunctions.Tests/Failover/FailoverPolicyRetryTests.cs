@@ -109,6 +109,28 @@ public class FailoverPolicyRetryTests
     }
 
     [Fact]
+    public void Decide_NextRoundForgotTheRateLimitedProvidersBlock_FinishesAllCoolingDownAtIts429RetryTime()
+    {
+        // Round 1: A answered 429 (retry in 1 s) and, retried, was blocked by its cooldown; B was cooling down briefly.
+        // Round 2 forgets both blocks; B now answers 429 for 36 s. A is attempted and has no skip left.
+        var policy = Policy();
+        var aRetry = T0 + TimeSpan.FromSeconds(1);
+        var state = FailoverState.Start(Request(), [Candidate("A", 1), Candidate("B", 2)])
+            .Record(new AttemptProvider(Key("A"), 1, false, [], false, 10, 10, TimeSpan.Zero), T0, T0, Outcome(ErrorClass.RateLimited, 429, retryAt: aRetry))
+            .Record(new SkipProvider(Key("A"), "cooling down", SkipKind.CoolingDown, T0 + TimeSpan.FromSeconds(2)))
+            .Record(new SkipProvider(Key("B"), "cooling down", SkipKind.CoolingDown, T0 + TimeSpan.FromMilliseconds(100)));
+        state = FailoverRound.Next(state)
+            .Record(new AttemptProvider(Key("B"), 1, false, [], false, 10, 10, TimeSpan.Zero), T0, T0, Outcome(ErrorClass.RateLimited, 429, retryAt: T0 + TimeSpan.FromSeconds(36)));
+
+        var skip = Assert.IsType<SkipProvider>(policy.Decide(state, T0));
+        var finish = Assert.IsType<Finish>(policy.Decide(state.Record(skip), T0));
+
+        Assert.Equal(SkipKind.RateLimitedLong, skip.Kind);
+        Assert.Equal(FinishKind.AllCoolingDown, finish.Kind);
+        Assert.Equal(aRetry, finish.RetryAt);
+    }
+
+    [Fact]
     public void Decide_OneRateLimitedOneFailed_FinishesFailed()
     {
         var driver = new SimulatedDriver(Policy())
