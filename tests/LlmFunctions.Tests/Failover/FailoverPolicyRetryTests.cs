@@ -131,6 +131,39 @@ public class FailoverPolicyRetryTests
     }
 
     [Fact]
+    public void Decide_TransientFailureThenRetryBlockedByCooldown_FinishesAllCoolingDown()
+    {
+        var until = T0 + TimeSpan.FromSeconds(3);
+        var policy = Policy();
+        var state = FailoverState.Start(Request(), [Candidate("A", 1)])
+            .Record(new AttemptProvider(Key("A"), 1, false, [], false, 10, 10, TimeSpan.Zero), T0, T0, Outcome(ErrorClass.Transient, 503));
+        state = state with { Candidates = [Candidate("A", 1, health: Healthy(Key("A")) with { CooldownUntil = until, CooldownReason = "HTTP 429" })] };
+
+        var skip = Assert.IsType<SkipProvider>(policy.Decide(state, T0));
+        var finish = Assert.IsType<Finish>(policy.Decide(state.Record(skip), T0));
+
+        Assert.Equal(SkipKind.CoolingDown, skip.Kind);
+        Assert.Equal(FinishKind.AllCoolingDown, finish.Kind);
+        Assert.Equal(until, finish.RetryAt);
+    }
+
+    [Fact]
+    public void Decide_TransientRetriesExhaustedOthersCoolingDown_FinishesFailed()
+    {
+        var cooling = Healthy(Key("B")) with { CooldownUntil = T0 + TimeSpan.FromSeconds(30), CooldownReason = "HTTP 429" };
+        var driver = new SimulatedDriver(Policy())
+            .Script("A", Outcome(ErrorClass.Transient, 503), Outcome(ErrorClass.Transient, 503), Outcome(ErrorClass.Transient, 503));
+        driver.UpdateStore = false;
+        var state = FailoverState.Start(Request(), [Candidate("A", 1), Candidate("B", 2, health: cooling)]);
+
+        var (decisions, _) = driver.Run(state);
+
+        Assert.Equal(
+            ["attempt A#1", "wait A 1920ms", "attempt A#2", "wait A 3840ms", "attempt A#3", "skip A ExhaustedRetries", "skip B CoolingDown", "finish Failed"],
+            decisions.Select(Describe));
+    }
+
+    [Fact]
     public void Decide_OneRateLimitedOneFailed_FinishesFailed()
     {
         var driver = new SimulatedDriver(Policy())
