@@ -59,12 +59,12 @@ internal static class Replay
         var settings = GatewaySettings(scenario, simulator, storage, options.TimeScale);
         var (gatewayProcess, gatewayBase) = await Gateway.StartAsync(appDll, root, settings, client, cancellationToken);
         using var gateway = gatewayProcess;
-        Console.WriteLine($"LlmFunctions: {gatewayBase} driven by BatchRunner (sync, default AIMD), allow_truncation; settings: " +
+        Console.WriteLine($"LlmFunctions: {gatewayBase} driven by BatchRunner (sync, allow_truncation, default AIMD and retries; AIMD pause scaled to {new AimdOptions().Pause.TotalSeconds * options.TimeScale:0.###} s); settings: " +
             string.Join(", ", settings.Where(s => s.Key.StartsWith(FailoverOptions.SectionName, StringComparison.Ordinal)).Select(s => $"{s.Key}={s.Value}")));
         simulator.ResetStats();
         var gw = await GatewayAsync(client, gatewayBase, prompts, options.TimeScale, cancellationToken);
         var gwStats = simulator.Stats;
-        Console.WriteLine(Inv($"  LlmFunctions done: {gw.Succeeded}/{prompts.Count} in {gw.Wall.TotalSeconds:F1} s; {gw.Truncated} truncated; failures by class: {string.Join(", ", gw.FailureClasses.Select(f => $"{f.Key} {f.Value}"))}"));
+        Console.WriteLine(Inv($"  LlmFunctions done: {gw.Succeeded}/{prompts.Count} in {gw.Wall.TotalSeconds:F1} s; {gw.Truncated} truncated; {gw.Requests} requests to the gateway, {gw.RetriedItems} items sent again after a 503/429; failures by class: {string.Join(", ", gw.FailureClasses.Select(f => $"{f.Key} {f.Value}"))}"));
 
         Console.WriteLine();
         Console.WriteLine(Table(scenario, dead, prompts.Count, naive, naiveStats, gw, gwStats));
@@ -274,7 +274,11 @@ internal static class Replay
         var classes = records.Where(r => !r.IsSuccess)
             .GroupBy(r => r.ErrorClass ?? Inv($"http_{r.HttpStatus}"), StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        return new ModeResult(records.Count(r => r.IsSuccess), records.Select(r => (double)r.DurationMs).ToArray(), wall.Elapsed, null, records.Count(r => r.Truncated), classes);
+        return new ModeResult(records.Count(r => r.IsSuccess), records.Select(r => (double)r.DurationMs).ToArray(), wall.Elapsed, null, records.Count(r => r.Truncated), classes)
+        {
+            RetriedItems = records.Count(r => r.Tries > 1),
+            Requests = records.Sum(r => r.Tries),
+        };
     }
 
     private static string Table(SimulatorScenario scenario, HashSet<string> dead, int n, ModeResult naive, SimulatorStats naiveStats, ModeResult gw, SimulatorStats gwStats)
@@ -322,6 +326,12 @@ internal static class Replay
 
     private sealed record ModeResult(int Succeeded, double[] LatenciesMs, TimeSpan Wall, TimeSpan? DeadTime, int Truncated, Dictionary<string, int> FailureClasses)
     {
+        /// <summary>Items the batch runner sent more than once (back-pressure answers waited out).</summary>
+        public int RetriedItems { get; init; }
+
+        /// <summary>Requests the batch runner sent to the gateway.</summary>
+        public int Requests { get; init; }
+
         /// <summary>How many times the naive client set a model unavailable for an hour.</summary>
         public int UnavailableMarks { get; init; }
 
