@@ -50,7 +50,7 @@ internal static class Replay
 
         Console.WriteLine(Inv($"naive: {NaiveConcurrency} workers, providers in the scenario's order, retries {options.Retries.ToString().ToLowerInvariant()} x{NaiveMaxRetries} after {NaiveRetryDelay.TotalSeconds * options.TimeScale:0.###} s, no cooldowns but a Cloudflare 429 sets it unavailable for 1 h ({NaiveUnavailableFor.TotalSeconds * options.TimeScale:0.###} s), no payload budget"));
         simulator.ResetStats();
-        var naive = await NaiveAsync(client, simulator, prompts, dead, options, cancellationToken);
+        var naive = await NaiveAsync(client, simulator, prompts, options, cancellationToken);
         var naiveStats = simulator.Stats;
         Console.WriteLine(Inv($"  naive done: {naive.Succeeded}/{prompts.Count} in {naive.Wall.TotalSeconds:F1} s; Cloudflare set unavailable for 1 h {naive.UnavailableMarks} times"));
 
@@ -136,7 +136,7 @@ internal static class Replay
     }
 
     private static async Task<ModeResult> NaiveAsync(
-        HttpClient client, SimulatorServer simulator, List<string> prompts, HashSet<string> dead, ReplayOptions options, CancellationToken cancellationToken)
+        HttpClient client, SimulatorServer simulator, List<string> prompts, ReplayOptions options, CancellationToken cancellationToken)
     {
         var delay = NaiveRetryDelay * options.TimeScale;
         var unavailableFor = NaiveUnavailableFor * options.TimeScale;
@@ -144,7 +144,6 @@ internal static class Replay
         var marks = 0;
         var latencies = new double[prompts.Count];
         var ok = new bool[prompts.Count];
-        long deadTicks = 0;
         var next = -1;
         var wall = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, NaiveConcurrency).Select(_ => Task.Run(
@@ -163,7 +162,6 @@ internal static class Replay
                         }
 
                         var provider = simulator.Scenario.Providers[p];
-                        var onProvider = Stopwatch.GetTimestamp();
                         var success = false;
                         for (var attempt = 0; ; attempt++)
                         {
@@ -195,10 +193,6 @@ internal static class Replay
                             await Task.Delay(delay, cancellationToken);
                         }
 
-                        if (dead.Contains(provider.Name))
-                        {
-                            Interlocked.Add(ref deadTicks, Stopwatch.GetTimestamp() - onProvider);
-                        }
 
                         if (success)
                         {
@@ -213,7 +207,7 @@ internal static class Replay
             cancellationToken)).ToArray();
         await Task.WhenAll(workers);
         wall.Stop();
-        return new ModeResult(ok.Count(o => o), latencies, wall.Elapsed, TimeSpan.FromSeconds((double)deadTicks / Stopwatch.Frequency), 0, [])
+        return new ModeResult(ok.Count(o => o), latencies, wall.Elapsed, 0, [])
         {
             UnavailableMarks = marks,
         };
@@ -274,7 +268,7 @@ internal static class Replay
         var classes = records.Where(r => !r.IsSuccess)
             .GroupBy(r => r.ErrorClass ?? Inv($"http_{r.HttpStatus}"), StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        return new ModeResult(records.Count(r => r.IsSuccess), records.Select(r => (double)r.DurationMs).ToArray(), wall.Elapsed, null, records.Count(r => r.Truncated), classes)
+        return new ModeResult(records.Count(r => r.IsSuccess), records.Select(r => (double)r.DurationMs).ToArray(), wall.Elapsed, records.Count(r => r.Truncated), classes)
         {
             RetriedItems = records.Count(r => r.Tries > 1),
             Requests = records.Sum(r => r.Tries),
@@ -293,7 +287,7 @@ internal static class Replay
             Row("wall time s", naive.Wall.TotalSeconds, gw.Wall.TotalSeconds, "F1"),
             Row("provider calls", scenario.Providers.Sum(p => naiveStats.For(p.Name).Calls), scenario.Providers.Sum(p => gwStats.For(p.Name).Calls), "F0"),
             Row("calls to dead providers", dead.Sum(d => naiveStats.For(d).Calls), dead.Sum(d => gwStats.For(d).Calls), "F0"),
-            Row("time on dead providers s", naive.DeadTime?.TotalSeconds, gw.DeadTime?.TotalSeconds, "F1"),
+            Row("time in calls to dead providers s", dead.Sum(d => naiveStats.For(d).BusyTime.TotalSeconds), dead.Sum(d => gwStats.For(d).BusyTime.TotalSeconds), "F2"),
         };
         foreach (var p in scenario.Providers)
         {
@@ -324,7 +318,7 @@ internal static class Replay
 
     private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 
-    private sealed record ModeResult(int Succeeded, double[] LatenciesMs, TimeSpan Wall, TimeSpan? DeadTime, int Truncated, Dictionary<string, int> FailureClasses)
+    private sealed record ModeResult(int Succeeded, double[] LatenciesMs, TimeSpan Wall, int Truncated, Dictionary<string, int> FailureClasses)
     {
         /// <summary>Items the batch runner sent more than once (back-pressure answers waited out).</summary>
         public int RetriedItems { get; init; }

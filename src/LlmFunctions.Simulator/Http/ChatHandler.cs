@@ -21,6 +21,19 @@ internal sealed class ChatHandler(Fleet fleet, StatsCounters stats, TimeProvider
         var provider = fleet.Find(name);
         var statsName = provider?.Spec.Name ?? name;
         stats.CountCall(statsName);
+        var arrived = time.GetTimestamp();
+        try
+        {
+            await PlayCallAsync(context, api, name, provider, statsName, routeModel);
+        }
+        finally
+        {
+            stats.AddBusy(statsName, time.GetElapsedTime(arrived));
+        }
+    }
+
+    private async Task PlayCallAsync(HttpContext context, SimulatorApi api, string name, ProviderRuntime? provider, string statsName, string? routeModel)
+    {
         void Count(string outcome) => stats.CountOutcome(statsName, outcome);
 
         if (provider is null || provider.Spec.Api != api)

@@ -11,6 +11,8 @@ internal sealed class StatsCounters
 
     public void CountCall(string provider) => Interlocked.Increment(ref Get(provider).Calls.Value);
 
+    public void AddBusy(string provider, TimeSpan elapsed) => Interlocked.Add(ref Get(provider).BusyTicks.Value, elapsed.Ticks);
+
     public void CountOutcome(string provider, string outcome) =>
         Interlocked.Increment(ref Get(provider).Outcomes.GetOrAdd(outcome, static _ => new StrongBox<long>()).Value);
 
@@ -20,7 +22,8 @@ internal sealed class StatsCounters
         pair => pair.Key,
         pair => new ProviderStats(
             Interlocked.Read(ref pair.Value.Calls.Value),
-            pair.Value.Outcomes.ToDictionary(o => o.Key, o => Interlocked.Read(ref o.Value.Value), StringComparer.Ordinal)),
+            pair.Value.Outcomes.ToDictionary(o => o.Key, o => Interlocked.Read(ref o.Value.Value), StringComparer.Ordinal),
+            TimeSpan.FromTicks(Interlocked.Read(ref pair.Value.BusyTicks.Value))),
         StringComparer.Ordinal));
 
     public static JsonObject ToJson(SimulatorStats stats)
@@ -34,7 +37,7 @@ internal sealed class StatsCounters
                 outcomes[outcome] = count;
             }
 
-            providers[name] = new JsonObject { ["calls"] = provider.Calls, ["outcomes"] = outcomes };
+            providers[name] = new JsonObject { ["calls"] = provider.Calls, ["busyMs"] = Math.Round(provider.BusyTime.TotalMilliseconds, 1), ["outcomes"] = outcomes };
         }
 
         return new JsonObject { ["providers"] = providers };
@@ -45,6 +48,8 @@ internal sealed class StatsCounters
     private sealed class ProviderCounters
     {
         public StrongBox<long> Calls { get; } = new();
+
+        public StrongBox<long> BusyTicks { get; } = new();
 
         public ConcurrentDictionary<string, StrongBox<long>> Outcomes { get; } = new(StringComparer.Ordinal);
     }

@@ -13,6 +13,27 @@ public sealed class SimulatorStatsTests
         """;
 
     [Fact]
+    public async Task Stats_CallsWithErrorLatency_SumTheirBusyTime()
+    {
+        await using var server = await StartAsync("""
+            { "providers": [
+                { "name": "Dead", "api": "openai", "status": 404, "errorLatencyMs": { "fixed": 300 } },
+                { "name": "Fast", "api": "openai" } ] }
+            """);
+        using var client = Client(server);
+
+        using var first = await PostOpenAiAsync(client, server, "Dead");
+        using var second = await PostOpenAiAsync(client, server, "Dead");
+        using var fast = await PostOpenAiAsync(client, server, "Fast");
+
+        var stats = server.Stats;
+        Assert.Equal(HttpStatusCode.NotFound, second.StatusCode);
+        Assert.True(stats.For("Dead").BusyTime >= TimeSpan.FromMilliseconds(600), $"busy {stats.For("Dead").BusyTime}");
+        Assert.True(stats.For("Fast").BusyTime > TimeSpan.Zero);
+        Assert.Equal(TimeSpan.Zero, stats.For("Unknown").BusyTime);
+    }
+
+    [Fact]
     public async Task Stats_FiftyConcurrentCalls_CountsExactly()
     {
         await using var server = await StartAsync(Fleet);
