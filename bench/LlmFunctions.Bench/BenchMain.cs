@@ -173,6 +173,10 @@ internal static class BenchMain
             {
                 var run = await DurableLoad.RunAsync(client, gatewayBase, options.DurableInstances, 32, cancellationToken);
                 Console.WriteLine(Inv($"  durable run {repeat + 1}/{options.Repeats}: {run.Instances} instances, started {run.StartsPerSecond:F0}/s, completed {run.CompletedPerSecond:F0}/s (first created to last completed), start-to-completion p50 {run.P50Ms:F0} ms p99 {run.P99Ms:F0} ms, {run.NotCompleted} not completed"));
+                foreach (var status in run.NotCompletedStatuses)
+                {
+                    Console.WriteLine($"    not completed: {status}");
+                }
                 durable.Add(run);
             }
 

@@ -9,7 +9,11 @@ namespace LlmFunctions.Bench;
 /// through the list endpoint.</summary>
 /// <remarks>Completions per second are counted from the instances' own timestamps (first created to last completed), so
 /// the poll that observes them (once a second, after the starts) does not stretch the figure.</remarks>
-internal sealed record DurableRun(int Instances, double StartsPerSecond, double CompletedPerSecond, double P50Ms, double P99Ms, int NotCompleted);
+internal sealed record DurableRun(int Instances, double StartsPerSecond, double CompletedPerSecond, double P50Ms, double P99Ms, int NotCompleted)
+{
+    /// <summary>The status documents of the instances that did not complete (up to 5), for diagnosis.</summary>
+    public IReadOnlyList<string> NotCompletedStatuses { get; init; } = [];
+}
 
 /// <summary>Starts N durable instances at a fixed concurrency and measures how fast the function app completes them.</summary>
 internal static class DurableLoad
@@ -38,7 +42,7 @@ internal static class DurableLoad
         var started = clock.Elapsed;
 
         var deadline = TimeSpan.FromSeconds(Math.Max(60, instances / 10.0));
-        (List<double> Latencies, DateTimeOffset First, DateTimeOffset Last) done;
+        (List<double> Latencies, DateTimeOffset First, DateTimeOffset Last, HashSet<string> Ids) done;
         while (true)
         {
             // Listing scans the instances table: once a second keeps the poll from loading the storage it measures.
@@ -54,12 +58,24 @@ internal static class DurableLoad
         var span = (done.Last - done.First).TotalSeconds;
         latencies.Sort();
         double P(double p) => latencies.Count == 0 ? double.NaN : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(p / 100 * latencies.Count) - 1)];
-        return new DurableRun(instances, instances / started.TotalSeconds, span > 0 ? latencies.Count / span : double.NaN, P(50), P(99), instances - latencies.Count);
+        var missing = new List<string>();
+        foreach (var id in Enumerable.Range(0, instances).Select(i => $"bench-{batch}-{i}").Where(id => !done.Ids.Contains(id)).Take(5))
+        {
+            using var status = await client.GetAsync(new Uri(gateway, $"runtime/webhooks/durabletask/instances/{id}?showHistory=true&showInput=false"), cancellationToken);
+            var text = await status.Content.ReadAsStringAsync(cancellationToken);
+            missing.Add($"{id}: HTTP {(int)status.StatusCode} {(text.Length > 3000 ? text[..3000] + "..." : text)}");
+        }
+
+        return new DurableRun(instances, instances / started.TotalSeconds, span > 0 ? latencies.Count / span : double.NaN, P(50), P(99), instances - latencies.Count)
+        {
+            NotCompletedStatuses = missing,
+        };
     }
 
-    private static async Task<(List<double> Latencies, DateTimeOffset First, DateTimeOffset Last)> CompletedAsync(HttpClient client, Uri gateway, string batch, DateTimeOffset from, CancellationToken cancellationToken)
+    private static async Task<(List<double> Latencies, DateTimeOffset First, DateTimeOffset Last, HashSet<string> Ids)> CompletedAsync(HttpClient client, Uri gateway, string batch, DateTimeOffset from, CancellationToken cancellationToken)
     {
         var latencies = new List<double>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
         var first = DateTimeOffset.MaxValue;
         var last = DateTimeOffset.MinValue;
         string? continuation = null;
@@ -76,7 +92,8 @@ internal static class DurableLoad
             using var document = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(cancellationToken));
             foreach (var instance in document.RootElement.EnumerateArray())
             {
-                if (instance.GetProperty("instanceId").GetString()!.StartsWith($"bench-{batch}-", StringComparison.Ordinal))
+                var id = instance.GetProperty("instanceId").GetString()!;
+                if (id.StartsWith($"bench-{batch}-", StringComparison.Ordinal) && ids.Add(id))
                 {
                     var created = instance.GetProperty("createdTime").GetDateTimeOffset();
                     var updated = instance.GetProperty("lastUpdatedTime").GetDateTimeOffset();
@@ -89,6 +106,6 @@ internal static class DurableLoad
             continuation = response.Headers.TryGetValues("x-ms-continuation-token", out var values) ? values.FirstOrDefault() : null;
         }
         while (continuation is not null);
-        return (latencies, first, last);
+        return (latencies, first, last, ids);
     }
 }
