@@ -27,11 +27,12 @@ internal static class DurableLoad
         var from = DateTimeOffset.UtcNow.AddSeconds(-1);
         var workers = Enumerable.Range(0, concurrency).Select(async _ =>
         {
-            while (Interlocked.Increment(ref next) < instances)
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < instances)
             {
                 using var content = new ByteArrayContent(body);
                 content.Headers.ContentType = new("application/json");
-                using var response = await client.PostAsync(new Uri(gateway, $"api/prompts/bench-{batch}-{next}"), content, cancellationToken);
+                using var response = await client.PostAsync(new Uri(gateway, $"api/prompts/bench-{batch}-{i}"), content, cancellationToken);
                 if (response.StatusCode != HttpStatusCode.Accepted)
                 {
                     throw new InvalidOperationException($"POST /api/prompts answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
