@@ -64,8 +64,13 @@ public sealed class FailoverPolicy
             return Continue(state, current, last, now);
         }
 
-        var attempted = history.OfType<AttemptRecord>().Select(a => a.Key).ToHashSet();
-        var open = ordered.Where(c => !skipped.Contains(c.Key) && !attempted.Contains(c.Key)).ToList();
+        // A provider that failed stays closed. One that only said "later" (429 with a retry time) and whose block a new
+        // round forgot is open again once that time has come, while it has attempts left.
+        var closed = history.OfType<AttemptRecord>().GroupBy(a => a.Key)
+            .Where(g => !(g.Last().Outcome is { Class: ErrorClass.RateLimited, RetryAt: { } retryAt } && retryAt <= now && g.Count() < options.MaxAttemptsPerProvider))
+            .Select(g => g.Key)
+            .ToHashSet();
+        var open = ordered.Where(c => !skipped.Contains(c.Key) && !closed.Contains(c.Key)).ToList();
         return open.Count > 0 ? Begin(state, open, now) : Conclude(state);
     }
 
@@ -212,7 +217,7 @@ public sealed class FailoverPolicy
         var chars = PayloadBudget.PromptChars(messages);
         if (chars <= candidate.MaxPromptChars)
         {
-            return Attempt(candidate, 1, availability, new TruncationResult(true, messages, false, chars, chars), TimeSpan.Zero);
+            return Attempt(candidate, NextAttempt(state, candidate), availability, new TruncationResult(true, messages, false, chars, chars), TimeSpan.Zero);
         }
 
         var callable = open.Where(c => c.Health.AvailabilityAt(now).CanCall).ToList();
@@ -236,9 +241,12 @@ public sealed class FailoverPolicy
 
         var fitted = PromptTruncator.Truncate(messages, candidate.MaxPromptChars);
         return fitted.Fits
-            ? Attempt(candidate, 1, availability, fitted, TimeSpan.Zero)
+            ? Attempt(candidate, NextAttempt(state, candidate), availability, fitted, TimeSpan.Zero)
             : OverBudget(candidate, chars, fitted.FailureReason);
     }
+
+    private static int NextAttempt(FailoverState state, Candidate candidate) =>
+        state.History.OfType<AttemptRecord>().Count(a => a.Key == candidate.Key) + 1;
 
     private static AttemptProvider Attempt(
         Candidate candidate, int attemptNumber, ProviderAvailability availability, TruncationResult fitted, TimeSpan waited) =>

@@ -1,8 +1,8 @@
 namespace LlmFunctions.Failover;
 
 /// <summary>
-/// When a request ends without an answer while some providers were only blocked (cooling down, disabled, open, or
-/// probed by another caller) until an instant before its deadline, a driver that can afford to wait may try those
+/// When a request ends without an answer while some providers were only blocked (cooling down, disabled, open, rate
+/// limited with a retry time, or probed by another caller) until an instant before its deadline, a driver that can afford to wait may try those
 /// providers again then, instead of failing. A probe held by another caller usually ends within one call, so it is
 /// re-checked sooner.
 /// </summary>
@@ -38,7 +38,8 @@ public static class FailoverRound
     }
 
     /// <summary>Starts the next round: the blocks are forgotten, so those providers are considered again with the
-    /// health read then; attempts and every other skip stand (a provider that failed is not tried again).</summary>
+    /// health read then, among them one that answered 429 with a retry time (while it has attempts left); attempts and
+    /// every other skip stand (a provider that failed is not tried again).</summary>
     /// <param name="state">The ended round's state.</param>
     /// <returns>The state of the next round.</returns>
     public static FailoverState Next(FailoverState state)
@@ -50,5 +51,6 @@ public static class FailoverRound
 
     private static bool IsBlocked(SkipRecord skip, DateTimeOffset deadline) =>
         skip.Kind == SkipKind.ProbeInFlight
-        || (skip.Kind is SkipKind.CoolingDown or SkipKind.CircuitOpen or SkipKind.Disabled && skip.Until is { } until && until < deadline);
+        || (skip.Kind is SkipKind.CoolingDown or SkipKind.CircuitOpen or SkipKind.Disabled or SkipKind.RateLimitedLong
+            && skip.Until is { } until && until < deadline);
 }

@@ -72,6 +72,49 @@ public class FailoverRoundTests
     }
 
     [Fact]
+    public void RetryAt_OnlyProviderAnswered429ForAMinute_WaitsForItThenTheNextRoundAttemptsItAgain()
+    {
+        var policy = Policy();
+        var state = FailoverState.Start(Request(), [Candidate("A", 1)]);
+        var attempt = Assert.IsType<AttemptProvider>(policy.Decide(state, T0));
+        state = state.Record(attempt, T0, T0, Outcome(ErrorClass.RateLimited, 429, retryAt: T0.AddSeconds(60)));
+        var skip = Assert.IsType<SkipProvider>(policy.Decide(state, T0));
+        state = state.Record(skip);
+        var finish = Assert.IsType<Finish>(policy.Decide(state, T0));
+
+        Assert.Equal(SkipKind.RateLimitedLong, skip.Kind);
+        Assert.Equal(FinishKind.AllCoolingDown, finish.Kind);
+        Assert.Equal(T0.AddSeconds(60), FailoverRound.RetryAt(state, finish, T0, Recheck));
+
+        var next = FailoverRound.Next(state);
+        Assert.Equal("attempt A#2", Describe(policy.Decide(next, T0.AddSeconds(60))));
+    }
+
+    [Fact]
+    public void Next_RateLimitedProviderOutOfAttempts_StaysClosed()
+    {
+        var policy = Policy(maxAttempts: 2);
+        var state = FailoverState.Start(Request(), [Candidate("A", 1)]);
+        for (var round = 0; round < 2; round++)
+        {
+            var at = T0.AddSeconds(60 * round);
+            var attempt = Assert.IsType<AttemptProvider>(policy.Decide(state, at));
+            Assert.Equal(round + 1, attempt.AttemptNumber);
+            state = state.Record(attempt, at, at, Outcome(ErrorClass.RateLimited, 429, retryAt: at.AddSeconds(30)));
+            state = state.Record(Assert.IsType<SkipProvider>(policy.Decide(state, at)));
+            Assert.IsType<Finish>(policy.Decide(state, at));
+            state = FailoverRound.Next(state);
+        }
+
+        // Its last 429 is the newest entry, so the policy looks at it again: no attempts left.
+        var exhausted = Assert.IsType<SkipProvider>(policy.Decide(state, T0.AddSeconds(100)));
+        var last = Assert.IsType<Finish>(policy.Decide(state.Record(exhausted), T0.AddSeconds(100)));
+        Assert.Equal(SkipKind.ExhaustedRetries, exhausted.Kind);
+        Assert.Equal(FinishKind.Failed, last.Kind);
+        Assert.Equal(2, state.History.OfType<AttemptRecord>().Count());
+    }
+
+    [Fact]
     public void RetryAt_FailedWithNoBlockedProvider_IsNull()
     {
         var state = FailoverState.Start(Request(), []);
