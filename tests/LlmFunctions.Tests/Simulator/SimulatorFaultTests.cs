@@ -175,11 +175,16 @@ public sealed class SimulatorFaultTests
             "faults": [ { "kind": "hang", "rate": 1, "ms": 120000 } ]
             """), time);
         using var client = Client(server);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        using var timeout = new CancellationTokenSource();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => PostOpenAiAsync(client, server, "Prov", cancellationToken: timeout.Token));
+        // Cancel only once the server holds the call: a fixed client timeout could fire before the request arrived.
+        var call = PostOpenAiAsync(client, server, "Prov", cancellationToken: timeout.Token);
+        await WaitUntilAsync(() => server.Stats.For("Prov").Count(SimulatorOutcomes.Hang) == 1, "the call to hang");
+        await timeout.CancelAsync();
 
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
         Assert.Equal(1, server.Stats.For("Prov").Count(SimulatorOutcomes.Hang));
+        Assert.Equal(0, server.Stats.For("Prov").Count(SimulatorOutcomes.Ok));
     }
 
     [Fact]
