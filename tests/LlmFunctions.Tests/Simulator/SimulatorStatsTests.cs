@@ -28,7 +28,8 @@ public sealed class SimulatorStatsTests
 
         var stats = server.Stats;
         Assert.Equal(HttpStatusCode.NotFound, second.StatusCode);
-        Assert.True(stats.For("Dead").BusyTime >= TimeSpan.FromMilliseconds(600), $"busy {stats.For("Dead").BusyTime}");
+        // Timers may fire a millisecond or so before the stopwatch agrees: a lower bound with slack, no upper bound.
+        Assert.True(stats.For("Dead").BusyTime >= TimeSpan.FromMilliseconds(550), $"busy {stats.For("Dead").BusyTime}");
         Assert.True(stats.For("Fast").BusyTime > TimeSpan.Zero);
         Assert.Equal(TimeSpan.Zero, stats.For("Unknown").BusyTime);
     }
