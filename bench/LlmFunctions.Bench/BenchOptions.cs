@@ -33,17 +33,13 @@ internal sealed record BenchOptions(
         IReadOnlyList<int>? requests = null;
         int repeats = 3, warmup = 1000, latency = 1, limit = 600, durable = 2000;
         string? app = null;
-        error = null;
-        for (var i = 0; i < args.Count; i++)
+        if (OptionPairs.Split(args, out error) is not { } pairs)
         {
-            var name = args[i];
-            if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
-            {
-                error = name.StartsWith("--", StringComparison.Ordinal) ? $"{name} needs a value" : $"unexpected argument '{name}'";
-                return null;
-            }
+            return null;
+        }
 
-            var value = args[++i];
+        foreach (var (name, value) in pairs)
+        {
             var ok = name switch
             {
                 "--concurrency" => TryList(name, value, 1, 256, out concurrency!, out error),
@@ -52,7 +48,7 @@ internal sealed record BenchOptions(
                 "--warmup" => TryInt(name, value, 0, 100_000, out warmup, out error),
                 "--latency-ms" => TryInt(name, value, 0, 1000, out latency, out error),
                 "--time-limit" => TryInt(name, value, 10, 3600, out limit, out error),
-                "--app" => TryPath(value, out app, out error),
+                "--app" => OptionPairs.TryApp(value, out app, out error),
                 "--durable" => TryInt(name, value, 0, 100_000, out durable, out error),
                 _ => Fail($"unknown option '{name}'", out error),
             };
@@ -116,13 +112,6 @@ internal sealed record BenchOptions(
         result = list;
         error = null;
         return true;
-    }
-
-    private static bool TryPath(string value, out string? path, out string? error)
-    {
-        path = Path.GetFullPath(value);
-        error = File.Exists(path) ? null : $"--app: no such file '{path}'";
-        return error is null;
     }
 
     private static bool Fail(string message, out string? error)

@@ -32,17 +32,13 @@ internal sealed record ReplayOptions(int Prompts, double TimeScale, NaiveRetries
         var scale = 0.01;
         var retries = NaiveRetries.Wrapped;
         string? app = null;
-        error = null;
-        for (var i = 0; i < args.Count; i++)
+        if (OptionPairs.Split(args, out error) is not { } pairs)
         {
-            var name = args[i];
-            if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
-            {
-                error = name.StartsWith("--", StringComparison.Ordinal) ? $"{name} needs a value" : $"unexpected argument '{name}'";
-                return null;
-            }
+            return null;
+        }
 
-            var value = args[++i];
+        foreach (var (name, value) in pairs)
+        {
             switch (name)
             {
                 case "--prompts" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out prompts) && prompts is >= 1 and <= 100_000:
@@ -50,15 +46,10 @@ internal sealed record ReplayOptions(int Prompts, double TimeScale, NaiveRetries
                 case "--time-scale" when double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out scale) && scale is >= 0.0001 and <= 1:
                 case "--naive-retries" when Enum.TryParse(value, ignoreCase: true, out retries) && Enum.IsDefined(retries) && !char.IsDigit(value[0]):
                     break;
-                case "--app":
-                    app = Path.GetFullPath(value);
-                    if (!File.Exists(app))
-                    {
-                        error = $"--app: no such file '{app}'";
-                        return null;
-                    }
-
+                case "--app" when OptionPairs.TryApp(value, out app, out error):
                     break;
+                case "--app":
+                    return null;
                 case "--prompts":
                     error = $"--prompts must be a whole number from 1 to 100000, was '{value}'";
                     return null;

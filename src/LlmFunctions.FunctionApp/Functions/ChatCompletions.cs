@@ -65,12 +65,7 @@ internal sealed class ChatCompletions(
                         return await HandOffAsync(request, prompt, step.State, wait, cancellationToken);
                     }
 
-                    var delay = wait.Until - time.GetUtcNow();
-                    if (delay > TimeSpan.Zero)
-                    {
-                        await Task.Delay(delay, time, cancellationToken);
-                    }
-
+                    await DelayUntilAsync(wait.Until, cancellationToken);
                     state = step.State;
                     continue;
                 }
@@ -80,13 +75,7 @@ internal sealed class ChatCompletions(
                 var now = time.GetUtcNow();
                 if (FailoverRound.RetryAt(step.State, step.Finish!, now, ProbeRecheck) is { } again && again <= now + ProbeRecheck && again <= syncUntil)
                 {
-                    // A cooldown may have ended since the round's skip was recorded: then look again at once.
-                    var pause = again - time.GetUtcNow();
-                    if (pause > TimeSpan.Zero)
-                    {
-                        await Task.Delay(pause, time, cancellationToken);
-                    }
-
+                    await DelayUntilAsync(again, cancellationToken);
                     state = FailoverRound.Next(step.State);
                     continue;
                 }
@@ -97,6 +86,16 @@ internal sealed class ChatCompletions(
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             return Results.StatusCode(ClientClosedRequest);
+        }
+    }
+
+    // An instant already past (a cooldown that ended while the round was decided) means at once.
+    private async Task DelayUntilAsync(DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        var delay = until - time.GetUtcNow();
+        if (delay > TimeSpan.Zero)
+        {
+            await Task.Delay(delay, time, cancellationToken);
         }
     }
 

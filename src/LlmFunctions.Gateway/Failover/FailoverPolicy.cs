@@ -295,19 +295,18 @@ public sealed class FailoverPolicy
         // A provider that answered 429 with a retry time, or whose retry after a failure met its cooldown, is cooling
         // down as surely as one skipped for its cooldown: when every provider is so, the caller is told when to come
         // back (503), not that every provider failed (502, for exhausted retries or a permanent failure).
-        bool IsWaitable(SkipRecord s) => IsBlocked(s.Kind) || (s.Kind == SkipKind.RateLimitedLong && s.Until is not null);
         var skipped = skips.Select(s => s.Key).ToHashSet();
 
         // An attempted provider with no skip left (a new round forgot its block) is back at its last 429's retry time.
         var unskipped = history.OfType<AttemptRecord>().Where(a => !skipped.Contains(a.Key))
             .GroupBy(a => a.Key).Select(g => g.Last().Outcome).ToList();
         if (skips.Count + unskipped.Count > 0
-            && skips.All(s => IsWaitable(s) || s.Kind == SkipKind.OverBudget)
+            && skips.All(s => s.IsTemporary || s.Kind == SkipKind.OverBudget)
             && unskipped.All(o => o is { Class: ErrorClass.RateLimited, RetryAt: not null }))
         {
             // Waiting helps only if a blocked provider could take the prompt once it recovers (an attempted one did).
             var earliest = skips
-                .Where(s => IsWaitable(s) && s.Until is not null)
+                .Where(s => s.IsTemporary && s.Until is not null)
                 .Where(s => state.Request.AllowTruncation || budgets.GetValueOrDefault(s.Key) >= chars)
                 .Select(s => s.Until)
                 .Concat(unskipped.Select(o => o.RetryAt))

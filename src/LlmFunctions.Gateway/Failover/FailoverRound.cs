@@ -50,7 +50,5 @@ public static class FailoverRound
     }
 
     private static bool IsBlocked(SkipRecord skip, DateTimeOffset deadline) =>
-        skip.Kind == SkipKind.ProbeInFlight
-        || (skip.Kind is SkipKind.CoolingDown or SkipKind.CircuitOpen or SkipKind.Disabled or SkipKind.RateLimitedLong
-            && skip.Until is { } until && until < deadline);
+        skip.Kind == SkipKind.ProbeInFlight || (skip.IsTemporary && skip.Until is { } until && until < deadline);
 }

@@ -108,7 +108,7 @@ public sealed class BatchRetryTests : IDisposable
     public async Task Run_ClientSideTimeoutAfterTheRequestWentOut_RecordedAfterOneTry()
     {
         await using var gateway = await ScriptedGateway.StartAsync();
-        gateway.Latency = TimeSpan.FromSeconds(30);
+        gateway.HoldAnswers = true;
         using var http = Http(TimeSpan.FromMilliseconds(300));
         var options = Options(gateway.BaseAddress);
 

@@ -19,6 +19,7 @@ internal sealed class ScriptedGateway : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, int> _tries = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<(string Prompt, long Timestamp)> _arrivals = new();
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private ScriptedGateway(WebApplication app) => _app = app;
 
@@ -28,8 +29,8 @@ internal sealed class ScriptedGateway : IAsyncDisposable
     /// <summary>Answers a prompt's n-th request (n from 1); replaceable between runs.</summary>
     public Func<string, int, ScriptedAnswer> Script { get; set; } = (_, _) => new ScriptedAnswer(200);
 
-    /// <summary>How long an answer takes; zero unless a test slows it down.</summary>
-    public TimeSpan Latency { get; set; } = TimeSpan.Zero;
+    /// <summary>When set, requests get no answer until the client gives up (or the server stops).</summary>
+    public bool HoldAnswers { get; set; }
 
     /// <summary>Every request's prompt and arrival (<see cref="TimeProvider.System"/> timestamp), in order.</summary>
     public IReadOnlyList<(string Prompt, long Timestamp)> Arrivals => [.. _arrivals];
@@ -52,6 +53,7 @@ internal sealed class ScriptedGateway : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _released.TrySetResult();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
@@ -62,9 +64,9 @@ internal sealed class ScriptedGateway : IAsyncDisposable
         var prompt = body["messages"]!.AsArray()[^1]!["content"]!.GetValue<string>();
         _arrivals.Enqueue((prompt, TimeProvider.System.GetTimestamp()));
         var answer = Script(prompt, _tries.AddOrUpdate(prompt, 1, (_, n) => n + 1));
-        if (Latency > TimeSpan.Zero)
+        if (HoldAnswers)
         {
-            await Task.Delay(Latency, context.RequestAborted);
+            await _released.Task.WaitAsync(context.RequestAborted);
         }
 
         context.Response.StatusCode = answer.Status;
