@@ -1,15 +1,11 @@
 using LlmFunctions.FunctionApp;
 using LlmFunctions.FunctionApp.Configuration;
-using LlmFunctions.FunctionApp.Functions;
+using Microsoft.Azure.Functions.Worker.Builder;
 
-var builder = WebApplication.CreateSlimBuilder(args);
-builder.Configuration.AddFunctionsConfiguration(builder.Environment.ContentRootPath);
-builder.Logging.AddConfiguration(builder.Configuration.GetSection("AzureFunctionsJobHost:logging"));
+// Under the Functions host (func start, Azure): the isolated worker with ASP.NET Core integration. The standalone host
+// (src/LlmFunctions.StandaloneHost) runs the same function classes with the same services where func is absent.
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+builder.Configuration.AddFunctionsConfiguration(Directory.GetCurrentDirectory());
 builder.Services.AddFunctionApp(builder.Configuration);
-
-var app = builder.Build();
-app.MapFunctions();
-await app.RunAsync();
-
-/// <summary>The entry point; public so that tests can host the app in-process.</summary>
-public partial class Program;
+await builder.Build().RunAsync();

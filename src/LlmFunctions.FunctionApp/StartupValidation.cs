@@ -1,4 +1,3 @@
-using Azure.Storage.Blobs;
 using LlmFunctions.Health;
 using LlmFunctions.Providers;
 
@@ -11,9 +10,6 @@ internal sealed partial class StartupValidation(IServiceProvider services, ILogg
     {
         var catalog = services.GetRequiredService<ProviderCatalog>();
         _ = services.GetRequiredService<ProviderHealthStore>();
-        _ = services.GetRequiredService<BlobServiceClient>();
-        _ = services.GetRequiredService<Orchestration.TaskHubNames>();
-        _ = services.GetRequiredService<Orchestration.WorkQueue>();
         foreach (var provider in catalog.Providers)
         {
             LogProvider(logger, provider.Name, provider.Kind, provider.Models, provider.MaxPromptChars);

@@ -4,8 +4,9 @@ using Microsoft.Extensions.Options;
 namespace LlmFunctions.FunctionApp.Configuration;
 
 /// <summary>Settings of the HTTP front door, bound from <c>LlmFunctions:Http</c>.</summary>
-internal sealed class HttpOptions
+public sealed class HttpOptions
 {
+    /// <summary>The configuration section these options bind from.</summary>
     public const string SectionName = "LlmFunctions:Http";
 
     /// <summary>The longest a synchronous request waits in process for a backoff before it is handed off.</summary>
@@ -17,8 +18,9 @@ internal sealed class HttpOptions
 }
 
 /// <summary>Validates <see cref="HttpOptions"/>, naming the setting and its value.</summary>
-internal sealed class HttpOptionsValidator : IValidateOptions<HttpOptions>
+public sealed class HttpOptionsValidator : IValidateOptions<HttpOptions>
 {
+    /// <inheritdoc/>
     public ValidateOptionsResult Validate(string? name, HttpOptions options) =>
         options.SyncWaitSeconds is < 0 or > HttpOptions.MaxSyncWaitSeconds
             ? ValidateOptionsResult.Fail(string.Create(CultureInfo.InvariantCulture, $"{HttpOptions.SectionName}:SyncWaitSeconds must be between 0 and {HttpOptions.MaxSyncWaitSeconds}, was {options.SyncWaitSeconds}"))

@@ -1,21 +1,26 @@
 using LlmFunctions.Failover;
 using LlmFunctions.FunctionApp.Configuration;
 using LlmFunctions.FunctionApp.Orchestration;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
 using static LlmFunctions.FunctionApp.Functions.ChatCompletionResults;
 
 namespace LlmFunctions.FunctionApp.Functions;
 
 /// <summary>
-/// POST <c>/v1/chat/completions</c>, OpenAI-compatible: runs the prompt through the failover runner, waiting out
-/// backoffs in process for up to <c>LlmFunctions:Http:SyncWaitSeconds</c>. The first attempt runs in this request, with
-/// no queue hop; a wait that would end later is handed to the durable orchestration, which continues from the same
-/// state, and the caller gets 202 with Durable's management payload.
+/// HTTP trigger <c>ChatCompletions</c>, POST <c>/v1/chat/completions</c>, OpenAI-compatible: runs the prompt through
+/// the failover runner, waiting out backoffs in process for up to <c>LlmFunctions:Http:SyncWaitSeconds</c>. The first
+/// attempt runs in this request, with no queue hop; a wait that would end later is handed to a
+/// <c>PromptOrchestrator</c> instance, which continues from the same state, and the caller gets 202 with Durable's
+/// management payload.
 /// </summary>
-internal sealed class ChatCompletions(
+/// <param name="runner">The failover runner.</param>
+/// <param name="failover">The failover settings.</param>
+/// <param name="http">The HTTP settings.</param>
+/// <param name="time">The time source.</param>
+public sealed class ChatCompletions(
     PromptRunner runner,
-    OrchestrationClient orchestration,
-    TaskHubNames hub,
     IOptions<FailoverOptions> failover,
     IOptions<HttpOptions> http,
     TimeProvider time)
@@ -24,7 +29,7 @@ internal sealed class ChatCompletions(
     public static readonly TimeSpan ProbeRecheck = TimeSpan.FromMilliseconds(250);
 
     /// <summary>The prompt of a validated request, with its absolute deadline from <paramref name="arrived"/>.</summary>
-    public static PromptRequest ToPromptRequest(ChatCompletionInput input, FailoverOptions failover, DateTimeOffset arrived) => new()
+    internal static PromptRequest ToPromptRequest(ChatCompletionInput input, FailoverOptions failover, DateTimeOffset arrived) => new()
     {
         Messages = input.Messages,
         Deadline = failover.DeadlineFrom(arrived, input.DeadlineSeconds is { } s ? TimeSpan.FromSeconds(s) : null),
@@ -34,8 +39,19 @@ internal sealed class ChatCompletions(
         AllowTruncation = input.AllowTruncation,
     };
 
-    public async Task<IResult> Run(HttpRequest request, HttpResponse response, CancellationToken cancellationToken)
+    /// <summary>Handles the request.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="client">The durable client, for a hand-off.</param>
+    /// <param name="cancellationToken">The request's token.</param>
+    /// <returns>The completion, 202 for a hand-off, or an OpenAI-shaped error.</returns>
+    [Function(nameof(ChatCompletions))]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v1/chat/completions")] HttpRequest request,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        var response = request.HttpContext.Response;
         var (body, bodyError) = await ChatCompletionReader.ReadBodyAsync(request, cancellationToken);
         if (bodyError is not null)
         {
@@ -62,7 +78,7 @@ internal sealed class ChatCompletions(
                 {
                     if (wait.Until > syncUntil)
                     {
-                        return await HandOffAsync(request, prompt, step.State, wait, cancellationToken);
+                        return await HandOffAsync(client, request, prompt, step.State, cancellationToken);
                     }
 
                     await DelayUntilAsync(wait.Until, cancellationToken);
@@ -99,12 +115,17 @@ internal sealed class ChatCompletions(
         }
     }
 
-    // The state already holds the committed wait: the instance starts with it, and its timer fires when the wait ends.
-    private async Task<IResult> HandOffAsync(HttpRequest request, PromptRequest prompt, FailoverState state, WaitThenRetry wait, CancellationToken cancellationToken)
-    {
-        var (record, _) = await orchestration.StartAsync(InstanceIds.New(), prompt, (state, wait), cancellationToken);
-        return InstanceManagementApi.Accepted(request, hub, record.InstanceId);
-    }
+    // The state already holds the wait: the instance resumes from it, and its first decision is that wait's timer.
+    private async Task<IResult> HandOffAsync(DurableTaskClient client, HttpRequest request, PromptRequest prompt, FailoverState state, CancellationToken cancellationToken) =>
+        await StorageUnavailable.GuardAsync(async () =>
+        {
+            var id = await client.ScheduleNewOrchestrationInstanceAsync(
+                PromptOrchestrator.Name,
+                new PromptInput(prompt, failover.Value, state),
+                new Microsoft.DurableTask.StartOrchestrationOptions(InstanceIds.New()),
+                cancellationToken);
+            return CheckStatusResponse.Create(client, request, id);
+        });
 
     private IResult Map(PromptRunStep step, HttpResponse response)
     {

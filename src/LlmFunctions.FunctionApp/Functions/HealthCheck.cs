@@ -1,13 +1,25 @@
 using LlmFunctions.Health;
 using LlmFunctions.Providers;
+using Microsoft.Azure.Functions.Worker;
 
 namespace LlmFunctions.FunctionApp.Functions;
 
-/// <summary>GET <c>/api/health</c>: whether the app can reach its Storage account, and how many providers it may call.</summary>
-internal sealed class HealthCheck(ProviderCatalog catalog, ProviderHealthStore health)
+/// <summary>HTTP trigger <c>HealthCheck</c>, GET <c>/api/health</c>: whether the app can reach its Storage account,
+/// and how many providers it may call. Anonymous, for load balancers and probes.</summary>
+/// <param name="catalog">The providers.</param>
+/// <param name="health">The health store, whose table read tells whether storage answers.</param>
+public sealed class HealthCheck(ProviderCatalog catalog, ProviderHealthStore health)
 {
-    public async Task<IResult> Run(CancellationToken cancellationToken)
+    /// <summary>Handles the request.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">The request's token.</param>
+    /// <returns>200 healthy, or 503 naming what is wrong.</returns>
+    [Function(nameof(HealthCheck))]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/health")] HttpRequest request,
+        CancellationToken cancellationToken)
     {
+        _ = request;
         try
         {
             await health.GetAllAsync(cancellationToken);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using LlmFunctions.Health;
 using LlmFunctions.Providers;
+using Microsoft.Azure.Functions.Worker;
 
 namespace LlmFunctions.FunctionApp.Functions;
 
@@ -8,12 +9,29 @@ namespace LlmFunctions.FunctionApp.Functions;
 /// POST <c>/api/providers/{name}/reset|disable|enable</c>: manual operations on a provider's shared health, for every
 /// model or the one named by <c>?model=</c>. <c>disable</c> takes <c>?minutes=</c> (default 1440) and <c>?reason=</c>.
 /// </summary>
-internal sealed class ProviderAdmin(ProviderCatalog catalog, ProviderHealthStore health, TimeProvider time)
+/// <param name="catalog">The providers.</param>
+/// <param name="health">The health store.</param>
+/// <param name="time">The time source.</param>
+public sealed class ProviderAdmin(ProviderCatalog catalog, ProviderHealthStore health, TimeProvider time)
 {
     private const int MaxDisableMinutes = 525_600;
 
-    public async Task<IResult> Run(string name, string operation, HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>Handles the request.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="name">The provider's name, from the route.</param>
+    /// <param name="operation">reset, disable or enable, from the route.</param>
+    /// <param name="cancellationToken">The request's token.</param>
+    /// <returns>The models' new states, or the error.</returns>
+    [Function(nameof(ProviderAdmin))]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "api/providers/{name}/{operation}")] HttpRequest request,
+        string name,
+        string operation,
+        CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(operation);
         var provider = catalog.Find(name);
         if (provider is null && catalog.Skipped.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase)) is { } skipped)
         {

@@ -1,18 +1,35 @@
 using LlmFunctions.Health;
+using Microsoft.Azure.Functions.Worker;
 
 namespace LlmFunctions.FunctionApp.Functions;
 
 /// <summary>
-/// Timer <c>ResetExpiredCooldowns</c> (schedule <c>LlmFunctions:Timers:ResetExpiredCooldowns</c>): lifts every expired
-/// cooldown and disable and moves every expired open circuit to HALF_OPEN, so the next call is a single probe.
+/// Timer trigger <c>ResetExpiredCooldowns</c> (NCRONTAB schedule from the app setting
+/// <c>ResetExpiredCooldownsSchedule</c>, every minute by default): lifts every expired cooldown and disable and moves
+/// every expired open circuit to HALF_OPEN, so the next call is a single probe. One host runs each occurrence.
 /// </summary>
-internal sealed partial class ResetExpiredCooldowns(ProviderHealthStore health, ILogger<ResetExpiredCooldowns> logger)
+/// <param name="health">The health store.</param>
+/// <param name="logger">The logger.</param>
+public sealed partial class ResetExpiredCooldowns(ProviderHealthStore health, ILogger<ResetExpiredCooldowns> logger)
 {
-    public const string Name = nameof(ResetExpiredCooldowns);
+    /// <summary>The app setting holding the schedule.</summary>
+    public const string ScheduleSetting = "ResetExpiredCooldownsSchedule";
 
-    public const string ScheduleSetting = "LlmFunctions:Timers:ResetExpiredCooldowns";
+    /// <summary>Runs one sweep on the schedule.</summary>
+    /// <param name="timer">The timer's schedule status.</param>
+    /// <param name="cancellationToken">Stops the sweep when the host stops.</param>
+    /// <returns>A task that completes when the sweep is done.</returns>
+    [Function(nameof(ResetExpiredCooldowns))]
+    public Task Run([TimerTrigger("%" + ScheduleSetting + "%")] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        _ = timer;
+        return SweepAsync(cancellationToken);
+    }
 
-    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    /// <summary>Lifts every expired gate once.</summary>
+    /// <param name="cancellationToken">Stops the sweep.</param>
+    /// <returns>How many gates were lifted.</returns>
+    internal async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var changes = await health.ResetExpiredAsync(cancellationToken);
         foreach (var change in changes)

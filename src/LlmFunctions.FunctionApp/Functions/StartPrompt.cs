@@ -1,40 +1,70 @@
 using LlmFunctions.Failover;
 using LlmFunctions.FunctionApp.Orchestration;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
 
 namespace LlmFunctions.FunctionApp.Functions;
 
 /// <summary>
 /// HTTP trigger <c>StartPrompt</c>, POST <c>/api/prompts</c> (or <c>/api/prompts/{instanceId}</c>, or
-/// <c>?instanceId=</c>): validates the prompt (the <c>/v1/chat/completions</c> body: messages, model hint,
-/// max_tokens, temperature, allow_truncation, deadline_seconds), starts a <c>PromptOrchestrator</c> instance and answers
-/// 202 with <c>Location</c> and Durable's management payload. Starting an existing id returns that instance; a rejected
-/// request stores nothing.
+/// <c>?instanceId=</c>): validates the prompt (the <c>/v1/chat/completions</c> body), starts a
+/// <c>PromptOrchestrator</c> instance and answers 202 with <c>Location</c> and Durable's management payload. Starting
+/// an existing id returns that instance; a rejected request starts nothing; storage out of reach is a 503 with
+/// <c>Retry-After</c>.
 /// </summary>
-internal sealed class StartPrompt(OrchestrationClient client, TaskHubNames hub, IOptions<FailoverOptions> failover, TimeProvider time)
+/// <param name="failover">The failover settings, copied into the instance's input.</param>
+/// <param name="time">The time source for the request's deadline.</param>
+public sealed class StartPrompt(IOptions<FailoverOptions> failover, TimeProvider time)
 {
-    public async Task<IResult> Run(string? routeInstanceId, HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>Handles the request.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="client">The durable client.</param>
+    /// <param name="instanceId">The instance id from the route, if any.</param>
+    /// <param name="cancellationToken">The request's token.</param>
+    /// <returns>202, or the error.</returns>
+    [Function(nameof(StartPrompt))]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/prompts/{instanceId?}")] HttpRequest request,
+        [DurableClient] DurableTaskClient client,
+        string? instanceId,
+        CancellationToken cancellationToken)
     {
-        var instanceId = routeInstanceId ?? request.Query["instanceId"].FirstOrDefault();
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(client);
+        instanceId ??= request.Query["instanceId"].FirstOrDefault();
         if (instanceId is not null && InstanceIds.Validate(instanceId, "instanceId") is { } invalidId)
         {
-            return InstanceManagementApi.Error(StatusCodes.Status400BadRequest, invalidId, "instanceId");
+            return ChatCompletionResults.Error(StatusCodes.Status400BadRequest, "invalid_request_error", invalidId, "instanceId");
         }
 
         var (body, bodyError) = await ChatCompletionReader.ReadBodyAsync(request, cancellationToken);
         if (bodyError is not null)
         {
-            return InstanceManagementApi.Error(bodyError.StatusCode, bodyError.Message, bodyError.Param);
+            return ChatCompletionResults.Invalid(bodyError);
         }
 
         var (input, inputError) = ChatCompletionReader.Parse(body!);
         if (inputError is not null)
         {
-            return InstanceManagementApi.Error(inputError.StatusCode, inputError.Message, inputError.Param);
+            return ChatCompletionResults.Invalid(inputError);
         }
 
         var prompt = ChatCompletions.ToPromptRequest(input!, failover.Value, time.GetUtcNow());
-        var (record, _) = await client.StartAsync(instanceId ?? InstanceIds.New(), prompt, handedOff: null, cancellationToken);
-        return InstanceManagementApi.Accepted(request, hub, record.InstanceId);
+        return await StorageUnavailable.GuardAsync(async () =>
+        {
+            var id = instanceId ?? InstanceIds.New();
+            if (instanceId is null || await client.GetInstanceAsync(id, getInputsAndOutputs: false, cancellationToken) is null)
+            {
+                await client.ScheduleNewOrchestrationInstanceAsync(
+                    PromptOrchestrator.Name,
+                    new PromptInput(prompt, failover.Value),
+                    new StartOrchestrationOptions(id),
+                    cancellationToken);
+            }
+
+            return CheckStatusResponse.Create(client, request, id);
+        });
     }
 }

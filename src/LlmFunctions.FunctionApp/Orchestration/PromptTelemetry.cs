@@ -7,7 +7,7 @@ namespace LlmFunctions.FunctionApp.Orchestration;
 /// <summary>
 /// The per-attempt telemetry of seed 001 (provider, model, http_status, error class, duration_ms, attempt number,
 /// wait before it, fallback_used, prompt_chars, truncated) and the documents built from it: the custom status, the
-/// history rows and the output. One shape for the durable status, its history and <c>/v1/chat/completions</c>.
+/// output. One shape for the durable status and <c>/v1/chat/completions</c>.
 /// </summary>
 internal static class PromptTelemetry
 {
@@ -44,44 +44,44 @@ internal static class PromptTelemetry
         attempts = Attempts(state),
     };
 
-    /// <summary>The history row of a failover event.</summary>
-    public static HistoryEvent Event(long sequence, HistoryEntry entry, FailoverState state, DateTimeOffset now) => entry switch
-    {
-        AttemptRecord a => new HistoryEvent(sequence, HistoryEventTypes.AttemptCompleted, a.FinishedAt, Serialize(Attempt(a, state))),
-        SkipRecord s => new HistoryEvent(sequence, HistoryEventTypes.ProviderSkipped, now, Serialize(new { provider = s.Key.Provider, model = s.Key.Model, kind = s.Kind.ToString(), reason = s.Reason, until = s.Until })),
-        WaitRecord w => new HistoryEvent(sequence, HistoryEventTypes.TimerCreated, now, Serialize(new { provider = w.Key.Provider, model = w.Key.Model, fireAt = w.Until, delay_ms = (long)w.Delay.TotalMilliseconds, reason = w.Reason })),
-        _ => new HistoryEvent(sequence, entry.GetType().Name, now, null),
-    };
-
     /// <summary>The custom status: where the request stands now.</summary>
-    public static string CustomStatus(string phase, FailoverState state, WaitThenRetry? wait = null)
+    /// <param name="phase">calling, waiting, completed or failed.</param>
+    /// <param name="state">The request's state.</param>
+    /// <param name="calling">The provider being called, in the calling phase.</param>
+    /// <param name="until">When the wait ends, in the waiting phase.</param>
+    /// <param name="reason">Why the wait, in the waiting phase.</param>
+    public static JsonElement CustomStatus(string phase, FailoverState state, Health.ProviderKey? calling = null, DateTimeOffset? until = null, string? reason = null)
     {
         var last = state.History.OfType<AttemptRecord>().LastOrDefault();
-        return Serialize(new
-        {
-            phase,
-            provider = wait?.Key.Provider ?? last?.Key.Provider,
-            model = wait?.Key.Model ?? last?.Key.Model,
-            attempt = last?.AttemptNumber,
-            attempts = state.History.OfType<AttemptRecord>().Count(),
-            last_error_class = last?.Outcome.Class.ToString(),
-            last_http_status = last?.Outcome.HttpStatus,
-            nextRetryAt = wait?.Until,
-            waitReason = wait?.Reason,
-        });
+        return JsonSerializer.SerializeToElement(
+            new
+            {
+                phase,
+                provider = calling?.Provider ?? last?.Key.Provider,
+                model = calling?.Model ?? last?.Key.Model,
+                attempt = last?.AttemptNumber,
+                attempts = state.History.OfType<AttemptRecord>().Count(),
+                last_error_class = last?.Outcome.Class.ToString(),
+                last_http_status = last?.Outcome.HttpStatus,
+                reason = reason ?? (last is { Outcome.Class: not Classification.ErrorClass.Success } ? last.Outcome.Reason : null),
+                nextRetryAt = until,
+            },
+            Json);
     }
 
     /// <summary>The output of a finished instance.</summary>
-    public static string Output(FailoverState state, Finish finish, ChatCompletion? completion) => Serialize(new
-    {
-        status = finish.Kind.ToString(),
-        content = completion?.Content,
-        finish_reason = completion is null ? null : completion.FinishReason ?? "stop",
-        usage = completion is { PromptTokens: { } p, CompletionTokens: { } c } ? new { prompt_tokens = p, completion_tokens = c, total_tokens = p + c } : null,
-        error = finish.Kind == FinishKind.Succeeded ? null : new { message = finish.Summary, code = ErrorCode(finish.Kind), http_status = finish.HttpStatus, retry_at = finish.RetryAt },
-        reasons = finish.Reasons,
-        metadata = Metadata(state, finish.Winner),
-    });
+    public static JsonElement Output(FailoverState state, Finish finish, ChatCompletion? completion) => JsonSerializer.SerializeToElement(
+        new
+        {
+            status = finish.Kind.ToString(),
+            content = completion?.Content,
+            finish_reason = completion is null ? null : completion.FinishReason ?? "stop",
+            usage = completion is { PromptTokens: { } p, CompletionTokens: { } c } ? new { prompt_tokens = p, completion_tokens = c, total_tokens = p + c } : null,
+            error = finish.Kind == FinishKind.Succeeded ? null : new { message = finish.Summary, code = ErrorCode(finish.Kind), http_status = finish.HttpStatus, retry_at = finish.RetryAt },
+            reasons = finish.Reasons,
+            metadata = Metadata(state, finish.Winner),
+        },
+        Json);
 
     public static string ErrorCode(FinishKind kind) => kind switch
     {
@@ -92,8 +92,6 @@ internal static class PromptTelemetry
         FinishKind.Cancelled => "cancelled",
         _ => "all_providers_failed",
     };
-
-    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Json);
 
     private static Health.ProviderKey? FirstProvider(FailoverState state) =>
         state.History.OfType<AttemptRecord>().FirstOrDefault()?.Key;

@@ -260,8 +260,13 @@ public sealed class FailoverPolicy
             fitted.OriginalChars,
             waited);
 
-    private static SkipProvider Blocked(ProviderKey key, ProviderAvailability availability)
+    /// <summary>The skip for a provider its health does not let anyone call now.</summary>
+    /// <param name="key">The provider and model.</param>
+    /// <param name="availability">Its availability, which must not allow a call.</param>
+    /// <returns>The skip, with the instant the block ends.</returns>
+    public static SkipProvider Blocked(ProviderKey key, ProviderAvailability availability)
     {
+        ArgumentNullException.ThrowIfNull(availability);
         var kind = availability.Kind switch
         {
             AvailabilityKind.Disabled => SkipKind.Disabled,

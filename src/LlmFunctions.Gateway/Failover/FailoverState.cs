@@ -44,6 +44,26 @@ public sealed record FailoverState(
         return Append(new WaitRecord(wait.Key, wait.Until, wait.Delay, wait.Reason));
     }
 
+    /// <summary>Records what came of an attempt decision: the attempt with its outcome, or the skip its fresh health
+    /// called for; either way the candidate's health is replaced by the one the report carries.</summary>
+    /// <param name="attempt">The decision.</param>
+    /// <param name="report">What came of it.</param>
+    /// <returns>The new state.</returns>
+    public FailoverState Record(AttemptProvider attempt, AttemptReport report)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        ArgumentNullException.ThrowIfNull(report);
+        var next = report switch
+        {
+            { Blocked: { } skip } => Record(skip),
+            { Outcome: { } outcome } => Record(attempt, report.StartedAt, report.FinishedAt, outcome),
+            _ => throw new ArgumentException("A report carries an outcome or the reason no call was made.", nameof(report)),
+        };
+        return report.Health is { } health
+            ? next with { Candidates = [.. next.Candidates.Select(c => c.Key == health.Key ? c with { Health = health } : c)] }
+            : next;
+    }
+
     /// <summary>Records an attempt made as decided.</summary>
     /// <param name="attempt">The decision.</param>
     /// <param name="startedAt">When the call started.</param>

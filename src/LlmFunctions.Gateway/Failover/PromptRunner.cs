@@ -19,6 +19,12 @@ public sealed partial class PromptRunner
     // A request has at most a few hundred decisions (providers x attempts); more means a bug, not a busy day.
     private const int MaxDecisionsPerRun = 10_000;
 
+    // Health that keeps changing under an attempt (probes won and lost elsewhere) is given up on after this many looks.
+    private const int MaxHealthLooks = 20;
+
+    // A probe's lease outlives its call's timeout by this much, so only a crashed holder's lease ever lapses.
+    private static readonly TimeSpan ProbeLeaseMargin = TimeSpan.FromSeconds(5);
+
     private readonly ProviderCatalog _catalog;
     private readonly ProviderHealthStore _health;
     private readonly ProviderHealthCache _cache;
@@ -63,24 +69,13 @@ public sealed partial class PromptRunner
 
     /// <summary>
     /// Decides and acts until the request finishes or must wait. Health is re-read at the start, so a state
-    /// resumed after a wait sees what other instances learned meanwhile.
+    /// resumed after a wait sees what other instances learned meanwhile, and again before every call
+    /// (<see cref="AttemptAsync"/>).
     /// </summary>
     /// <param name="state">The state to continue from.</param>
     /// <param name="cancellationToken">The caller's token; cancellation is recorded as Cancelled, never against a provider.</param>
     /// <returns>The step it stopped at.</returns>
-    public Task<PromptRunStep> RunAsync(FailoverState state, CancellationToken cancellationToken = default) =>
-        RunAsync(state, beforeAttempt: null, cancellationToken);
-
-    /// <summary>
-    /// Decides and acts until the request finishes or must wait, handing the state to <paramref name="beforeAttempt"/>
-    /// before every provider call so that a durable driver checkpoints what came before it: a crash repeats at most
-    /// one call, and a request answered by its first call costs no extra checkpoint.
-    /// </summary>
-    /// <param name="state">The state to continue from.</param>
-    /// <param name="beforeAttempt">Called with the state before each provider call; its exception ends the run.</param>
-    /// <param name="cancellationToken">The caller's token; cancellation is recorded as Cancelled, never against a provider.</param>
-    /// <returns>The step it stopped at.</returns>
-    public async Task<PromptRunStep> RunAsync(FailoverState state, Func<FailoverState, CancellationToken, Task>? beforeAttempt, CancellationToken cancellationToken = default)
+    public async Task<PromptRunStep> RunAsync(FailoverState state, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(state);
         state = state with { Candidates = await RefreshAsync(state.Candidates, cancellationToken) };
@@ -103,31 +98,10 @@ public sealed partial class PromptRunner
                     LogSkipped(_logger, skip.Key.Provider, skip.Key.Model, skip.Kind, skip.Reason);
                     state = state.Record(skip);
                     break;
-                case AttemptProvider { IsProbe: true } probe:
-                    var slot = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    if (await AcquireProbeOrWaitAsync(probe.Key, slot, cancellationToken) is { } fresh)
-                    {
-                        state = WithHealth(state, fresh);
-                        break;
-                    }
-
-                    try
-                    {
-                        (state, completion) = await AttemptAsync(state, probe, cancellationToken);
-                    }
-                    finally
-                    {
-                        EndProbe(probe.Key, slot);
-                    }
-
-                    break;
                 case AttemptProvider attempt:
-                    if (beforeAttempt is not null)
-                    {
-                        await beforeAttempt(state, cancellationToken);
-                    }
-
-                    (state, completion) = await AttemptAsync(state, attempt, cancellationToken);
+                    var report = await AttemptAsync(attempt, state.Request, cancellationToken);
+                    state = state.Record(attempt, report);
+                    completion = report.Completion;
                     break;
                 default:
                     throw new InvalidOperationException($"Unknown decision {decision.GetType().Name}.");
@@ -135,6 +109,67 @@ public sealed partial class PromptRunner
         }
 
         throw new InvalidOperationException($"The failover policy made {MaxDecisionsPerRun} decisions without finishing or waiting.");
+    }
+
+    /// <summary>
+    /// Makes one attempt as decided, unless the provider's freshest health says no one may call it now (it opened,
+    /// cooled down or was disabled since the decision, or another caller holds its probe): then no call is made and
+    /// the report says why. A provider whose gate has just ended is called under the single probe lease, held for at
+    /// most the provider's attempt timeout and a margin, so a crashed holder's lease lapses soon after. A probe this
+    /// process is already making is waited for, and the attempt goes on with the health it left. The outcome is
+    /// recorded in the shared health before this returns.
+    /// </summary>
+    /// <param name="attempt">The decision.</param>
+    /// <param name="request">The request (sampling settings).</param>
+    /// <param name="cancellationToken">The caller's token; cancellation is an outcome, never counted against the provider.</param>
+    /// <returns>What came of it.</returns>
+    public async Task<AttemptReport> AttemptAsync(AttemptProvider attempt, PromptRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        ArgumentNullException.ThrowIfNull(request);
+        var key = attempt.Key;
+        var provider = _catalog.Find(key.Provider)
+            ?? throw new InvalidOperationException($"Provider '{key.Provider}' is not in the catalog.");
+        for (var look = 0; look < MaxHealthLooks; look++)
+        {
+            var health = await FreshHealthAsync(key, cancellationToken);
+            var now = _time.GetUtcNow();
+            var availability = health.AvailabilityAt(now);
+            if (!availability.CanCall)
+            {
+                if (availability.Kind == AvailabilityKind.ProbeInFlight && health.ProbeOwner == _owner && _probes.TryGetValue(key, out var running))
+                {
+                    await running.Task.WaitAsync(cancellationToken);
+                    continue;
+                }
+
+                var skip = FailoverPolicy.Blocked(key, availability);
+                LogSkipped(_logger, key.Provider, key.Model, skip.Kind, skip.Reason);
+                return new AttemptReport(key, null, now, now, health, null, skip);
+            }
+
+            if (availability.Kind != AvailabilityKind.ProbeAvailable)
+            {
+                return await CallAsync(provider, attempt, request, cancellationToken);
+            }
+
+            var slot = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (!await AcquireProbeOrWaitAsync(key, slot, provider.Timeout + ProbeLeaseMargin, cancellationToken))
+            {
+                continue;
+            }
+
+            try
+            {
+                return await CallAsync(provider, attempt, request, cancellationToken);
+            }
+            finally
+            {
+                EndProbe(key, slot);
+            }
+        }
+
+        throw new InvalidOperationException($"The health of {key} changed under {MaxHealthLooks} looks without settling.");
     }
 
     /// <summary>Runs a request to its finish, waiting out backoffs in process (through the TimeProvider).</summary>
@@ -162,23 +197,17 @@ public sealed partial class PromptRunner
         }
     }
 
-    private async Task<(FailoverState State, ChatCompletion? Completion)> AttemptAsync(FailoverState state, AttemptProvider attempt, CancellationToken cancellationToken)
+    private async Task<AttemptReport> CallAsync(ProviderDescriptor provider, AttemptProvider attempt, PromptRequest request, CancellationToken cancellationToken)
     {
-        var provider = _catalog.Find(attempt.Key.Provider)
-            ?? throw new InvalidOperationException($"Provider '{attempt.Key.Provider}' is not in the catalog.");
-        var request = new ChatRequest(attempt.Messages, attempt.Key.Model, state.Request.MaxTokens, state.Request.Temperature);
+        var key = attempt.Key;
+        var chat = new ChatRequest(attempt.Messages, key.Model, request.MaxTokens, request.Temperature);
         var startedAt = _time.GetUtcNow();
-        var result = await _caller.CallAsync(provider, request, cancellationToken);
+        var result = await _caller.CallAsync(provider, chat, cancellationToken);
         var finishedAt = _time.GetUtcNow();
 
-        LogAttempt(_logger, attempt.Key.Provider, attempt.Key.Model, attempt.AttemptNumber, result.Outcome.Class, result.Outcome.HttpStatus, (long)result.Duration.TotalMilliseconds, result.Outcome.Reason);
-        state = state.Record(attempt, startedAt, finishedAt, result.Outcome);
-        if (await TryRecordHealthAsync(attempt.Key, result.Outcome) is { } health)
-        {
-            state = WithHealth(state, health);
-        }
-
-        return (state, result.Outcome.Class == ErrorClass.Success ? result.Completion : null);
+        LogAttempt(_logger, key.Provider, key.Model, attempt.AttemptNumber, result.Outcome.Class, result.Outcome.HttpStatus, (long)result.Duration.TotalMilliseconds, result.Outcome.Reason);
+        var health = await TryRecordHealthAsync(key, result.Outcome);
+        return new AttemptReport(key, result.Outcome, startedAt, finishedAt, health, result.Outcome.Class == ErrorClass.Success ? result.Completion : null, null);
     }
 
     // Shared health is advice for later requests: failing to write it must not fail this one, whose outcome is known.
@@ -197,26 +226,32 @@ public sealed partial class PromptRunner
     }
 
     /// <summary>
-    /// Takes this process's probe slot for <paramref name="key"/>, then the shared probe lease. Returns null when
-    /// this caller holds both and must make the call (then <see cref="EndProbe"/>); otherwise the fresh health to
-    /// decide again with: after another request of this process finished its probe, or when another host holds it.
+    /// Takes this process's probe slot for <paramref name="key"/>, then the shared probe lease for at most
+    /// <paramref name="lease"/>. Returns true when this caller holds both and must make the call (then
+    /// <see cref="EndProbe"/>); false when the health should be looked at again: after another request of this
+    /// process finished its probe, or when the lease could not be had.
     /// </summary>
-    private async Task<ProviderHealth?> AcquireProbeOrWaitAsync(ProviderKey key, TaskCompletionSource slot, CancellationToken cancellationToken)
+    private async Task<bool> AcquireProbeOrWaitAsync(ProviderKey key, TaskCompletionSource slot, TimeSpan lease, CancellationToken cancellationToken)
     {
         while (!_probes.TryAdd(key, slot))
         {
             if (_probes.TryGetValue(key, out var running))
             {
                 await running.Task.WaitAsync(cancellationToken);
-                return await FreshHealthAsync(key, cancellationToken);
+                return false;
             }
         }
 
         var acquired = false;
         try
         {
-            acquired = await _health.TryAcquireProbeAsync(key, _owner, cancellationToken);
-            return acquired ? null : await _cache.ReadThroughAsync(key, cancellationToken);
+            acquired = await _health.TryAcquireProbeAsync(key, _owner, lease, cancellationToken);
+            if (!acquired)
+            {
+                await _cache.ReadThroughAsync(key, cancellationToken);
+            }
+
+            return acquired;
         }
         finally
         {
@@ -242,7 +277,10 @@ public sealed partial class PromptRunner
     private async Task<ProviderHealth> FreshHealthAsync(ProviderKey key, CancellationToken cancellationToken) =>
         _cache.Find(key) ?? await _cache.ReadThroughAsync(key, cancellationToken);
 
-    private async Task<IReadOnlyList<Candidate>> ReadCandidatesAsync(CancellationToken cancellationToken)
+    /// <summary>Reads every provider and model a request may use, in the configured order, with current health.</summary>
+    /// <param name="cancellationToken">Cancels the health read.</param>
+    /// <returns>The candidates.</returns>
+    public async Task<IReadOnlyList<Candidate>> ReadCandidatesAsync(CancellationToken cancellationToken = default)
     {
         var known = await _cache.GetAllAsync(cancellationToken);
         var candidates = new List<Candidate>();

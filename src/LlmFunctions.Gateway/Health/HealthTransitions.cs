@@ -130,13 +130,17 @@ public static class HealthTransitions
     /// <param name="now">The current instant.</param>
     /// <param name="options">The health settings.</param>
     /// <param name="change">The change to persist when the probe was granted.</param>
+    /// <param name="lease">How long the probe may take at most (the provider's attempt timeout and a margin); the lease
+    /// is the shorter of this and <see cref="HealthOptions.ProbeLease"/>, so a crashed holder's lease lapses soon after
+    /// its call would have timed out.</param>
     /// <returns>True when the caller may make the probe call.</returns>
     public static bool TryAcquireProbe(
         ProviderHealth health,
         string owner,
         DateTimeOffset now,
         HealthOptions options,
-        [NotNullWhen(true)] out HealthChange? change)
+        [NotNullWhen(true)] out HealthChange? change,
+        TimeSpan? lease = null)
     {
         ArgumentNullException.ThrowIfNull(health);
         ArgumentException.ThrowIfNullOrEmpty(owner);
@@ -154,7 +158,7 @@ public static class HealthTransitions
             // transient failure counts toward the threshold like any other instead of opening the circuit at once.
             Circuit = health.IsUnknown && health.Circuit == CircuitState.Closed ? CircuitState.Closed : CircuitState.HalfOpen,
             ProbeOwner = owner,
-            ProbeLeaseUntil = now + options.ProbeLease,
+            ProbeLeaseUntil = now + (lease is { } l && l < options.ProbeLease ? l : options.ProbeLease),
             UpdatedAt = now,
         };
         change = new(health, next, HealthTransition.ProbeAcquired, now);

@@ -113,14 +113,15 @@ public sealed partial class ProviderHealthStore
     /// <summary>Tries to take the single half-open probe slot of a recovering provider, across every instance.</summary>
     /// <param name="key">The provider and model.</param>
     /// <param name="owner">Who probes (host and request id).</param>
+    /// <param name="lease">The longest the probe can take (see <see cref="HealthTransitions.TryAcquireProbe"/>).</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>True when this caller holds the probe and may make the call.</returns>
-    public async Task<bool> TryAcquireProbeAsync(ProviderKey key, string owner, CancellationToken cancellationToken = default)
+    public async Task<bool> TryAcquireProbeAsync(ProviderKey key, string owner, TimeSpan? lease = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(owner);
         var change = await UpdateAsync(
             key,
-            (health, now) => HealthTransitions.TryAcquireProbe(health, owner, now, _options, out var acquired) ? acquired : null,
+            (health, now) => HealthTransitions.TryAcquireProbe(health, owner, now, _options, out var acquired, lease) ? acquired : null,
             cancellationToken);
         return change is not null;
     }

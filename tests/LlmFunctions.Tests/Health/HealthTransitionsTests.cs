@@ -381,6 +381,20 @@ public sealed class HealthTransitionsTests
         Assert.Equal("host-b", stolen.Current.ProbeOwner);
     }
 
+    [Theory]
+    [InlineData(35, 35)]
+    [InlineData(600, 120)]
+    public void TryAcquireProbe_WithCallLease_LeaseIsTheShorterOfTheCallAndTheSetting(int callSeconds, int expectedSeconds)
+    {
+        var open = State("Open");
+        var breakEnd = open.OpenUntil!.Value;
+
+        Assert.True(HealthTransitions.TryAcquireProbe(open, "host-a", breakEnd, Options, out var granted, TimeSpan.FromSeconds(callSeconds)));
+
+        Assert.Equal(breakEnd.AddSeconds(expectedSeconds), granted.Current.ProbeLeaseUntil);
+        Assert.Equal(AvailabilityKind.ProbeAvailable, granted.Current.AvailabilityAt(breakEnd.AddSeconds(expectedSeconds)).Kind);
+    }
+
     [Fact]
     public void TryAcquireProbe_HealthyProvider_IsRefusedBecauseNoProbeIsNeeded()
     {

@@ -1,0 +1,18 @@
+using LlmFunctions.Failover;
+
+namespace LlmFunctions.FunctionApp.Orchestration;
+
+/// <summary>
+/// The input of a <c>PromptOrchestrator</c> instance: the prompt and the failover settings it started with (so that a
+/// replay after a settings change or a new deployment makes the same decisions), and, for a request handed off by
+/// <c>ChatCompletions</c>, the state it had reached.
+/// </summary>
+/// <param name="Request">The prompt.</param>
+/// <param name="Failover">The failover settings in force when the instance started.</param>
+/// <param name="Resume">The state to continue from (its candidates' health is re-read), or null to start afresh.</param>
+public sealed record PromptInput(PromptRequest Request, FailoverOptions Failover, FailoverState? Resume = null);
+
+/// <summary>The input of one <c>AttemptProvider</c> activity.</summary>
+/// <param name="Attempt">The attempt as the policy decided it (provider, model, messages after any truncation).</param>
+/// <param name="Request">The prompt (sampling settings).</param>
+public sealed record AttemptInput(AttemptProvider Attempt, PromptRequest Request);

@@ -1,0 +1,80 @@
+using System.Net.Sockets;
+
+namespace LlmFunctions.FunctionApp.Orchestration;
+
+/// <summary>
+/// Answers 503 with <c>Retry-After</c> when the durable engine's storage cannot be reached, instead of a 500: the
+/// caller can come back, and nothing was started.
+/// </summary>
+internal static class StorageUnavailable
+{
+    /// <summary>How long a caller is asked to wait before trying again.</summary>
+    public const int RetryAfterSeconds = 10;
+
+    /// <summary>Runs <paramref name="action"/>; a storage failure becomes a 503.</summary>
+    /// <param name="action">The durable client calls.</param>
+    /// <returns>The action's result, or the 503.</returns>
+    public static async Task<IResult> GuardAsync(Func<Task<IResult>> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        try
+        {
+            return await action();
+        }
+        catch (Exception ex) when (IsStorageFailure(ex))
+        {
+            var error = new { message = $"the durable task store cannot be reached ({Describe(ex)}); nothing was started; retry after {RetryAfterSeconds} s", type = "server_error", param = (string?)null, code = "storage_unavailable" };
+            return new RetryAfterResult(Results.Json(new { error }, statusCode: StatusCodes.Status503ServiceUnavailable), RetryAfterSeconds);
+        }
+    }
+
+    /// <summary>Whether <paramref name="exception"/> (or what it wraps) says storage could not be reached or answered
+    /// with a server error: Azure Storage's own failure, a refused or broken connection, a timeout, or the Functions
+    /// host's durable client (gRPC) reporting its backend unavailable.</summary>
+    /// <param name="exception">The exception.</param>
+    /// <returns>True when it is a storage failure.</returns>
+    public static bool IsStorageFailure(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case Azure.RequestFailedException { Status: 0 or >= 500 }:
+                case HttpRequestException:
+                case SocketException:
+                case TimeoutException:
+                case Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.Unavailable or Grpc.Core.StatusCode.DeadlineExceeded or Grpc.Core.StatusCode.Internal }:
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string Describe(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case Azure.RequestFailedException failed:
+                    return failed.Status == 0 ? "no answer" : $"HTTP {failed.Status}";
+                case HttpRequestException http:
+                    return http.HttpRequestError.ToString();
+                case SocketException socket:
+                    return socket.SocketErrorCode.ToString();
+            }
+        }
+
+        return exception.GetType().Name;
+    }
+
+    private sealed class RetryAfterResult(IResult inner, int seconds) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
+}
