@@ -1,3 +1,6 @@
-// Placeholder while the standalone host is assembled on this branch; the entry point is wired last.
-Console.Error.WriteLine("LlmFunctions.StandaloneHost: not wired yet.");
-return 1;
+using LlmFunctions.StandaloneHost;
+
+await StandaloneApp.Build(args).RunAsync();
+
+/// <summary>The entry point; public so that tests can host the app in-process.</summary>
+public partial class Program;

@@ -1,0 +1,39 @@
+using LlmFunctions.FunctionApp;
+using LlmFunctions.FunctionApp.Configuration;
+using LlmFunctions.StandaloneHost.Durable;
+using LlmFunctions.StandaloneHost.Functions;
+using LlmFunctions.StandaloneHost.Http;
+using LlmFunctions.StandaloneHost.Management;
+using LlmFunctions.StandaloneHost.Timers;
+
+namespace LlmFunctions.StandaloneHost;
+
+/// <summary>
+/// The standalone host: the function app's own classes, found by their <c>[Function]</c> attributes, run as the
+/// Functions host would run them. Orchestrations and activities on the Durable Task Framework's Azure Storage backend,
+/// HTTP functions on their attribute routes, timers on their NCRONTAB schedules (one host per occurrence), and
+/// Durable's HTTP management API under <c>/runtime/webhooks/durabletask</c>.
+/// </summary>
+public static class StandaloneApp
+{
+    /// <summary>Builds the host.</summary>
+    /// <param name="args">The command-line arguments (ASP.NET Core's: <c>--urls</c> and settings).</param>
+    /// <returns>The application, ready to run.</returns>
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.Configuration.AddFunctionsConfiguration(builder.Environment.ContentRootPath);
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("AzureFunctionsJobHost:logging"));
+
+        var catalog = FunctionCatalog.FromAssembly(typeof(FunctionAppServiceCollectionExtensions).Assembly);
+        builder.Services.AddSingleton(catalog);
+        builder.Services.AddFunctionApp(builder.Configuration);
+        builder.Services.AddDurableEngine(builder.Configuration, catalog);
+        builder.Services.AddTimerFunctions(builder.Configuration, catalog);
+
+        var app = builder.Build();
+        app.MapHttpFunctions(catalog, app.Configuration);
+        app.MapDurableHttpApi();
+        return app;
+    }
+}
