@@ -244,6 +244,8 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         [
           { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsights.properties.ConnectionString }
           { name: 'AZURE_CLIENT_ID', value: identity.properties.clientId }
+          // The NCRONTAB schedule of the ResetExpiredCooldowns timer function (%ResetExpiredCooldownsSchedule%).
+          { name: 'ResetExpiredCooldownsSchedule', value: '0 */1 * * * *' }
         ],
         vaultReference
       )

@@ -18,11 +18,17 @@ public static class StandaloneApp
 {
     /// <summary>Builds the host.</summary>
     /// <param name="args">The command-line arguments (ASP.NET Core's: <c>--urls</c> and settings).</param>
+    /// <param name="settings">Settings that override every other source (for tests).</param>
     /// <returns>The application, ready to run.</returns>
-    public static WebApplication Build(string[] args)
+    public static WebApplication Build(string[] args, IEnumerable<KeyValuePair<string, string?>>? settings = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.Configuration.AddFunctionsConfiguration(builder.Environment.ContentRootPath);
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("AzureFunctionsJobHost:logging"));
 
         var catalog = FunctionCatalog.FromAssembly(typeof(FunctionAppServiceCollectionExtensions).Assembly);

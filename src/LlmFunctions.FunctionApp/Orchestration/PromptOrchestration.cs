@@ -73,7 +73,12 @@ internal sealed partial class PromptOrchestration
                     state = state.Record(skip);
                     break;
                 case WaitThenRetry wait:
-                    state = state.Record(wait);
+                    // A resumed state may already hold this wait (a hand-off): recording it again would add nothing.
+                    if (state.History is not [.., WaitRecord recorded] || recorded.Key != wait.Key || recorded.Until != wait.Until)
+                    {
+                        state = state.Record(wait);
+                    }
+
                     _context.SetCustomStatus(PromptTelemetry.CustomStatus("waiting", state, wait.Key, wait.Until, wait.Reason));
                     await WaitUntilAsync(wait.Until);
                     state = WithHealth(state, await ReadHealthAsync());

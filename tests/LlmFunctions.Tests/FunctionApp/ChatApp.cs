@@ -1,6 +1,5 @@
-extern alias FunctionApp;
+extern alias StandaloneHost;
 
-using FunctionApp::LlmFunctions.FunctionApp;
 using LlmFunctions.Health;
 using LlmFunctions.Providers;
 using LlmFunctions.Simulator;
@@ -13,26 +12,31 @@ using Microsoft.Extensions.DependencyInjection;
 namespace LlmFunctions.Tests.FunctionApp;
 
 /// <summary>The whole function app hosted in memory against Azurite and a provider simulator running the given
-/// scenario; only the scenario's providers are enabled. The factory is keyed on an app type, not <c>Program</c>,
-/// because the simulator has a <c>Program</c> too (the factory only needs the assembly).</summary>
+/// scenario; only the scenario's providers are enabled. It is the standalone host: the function app's classes on the
+/// Durable Task Framework's Azure Storage backend, each test with its own task hub and health table.</summary>
 internal sealed class ChatApp : IAsyncDisposable
 {
     private readonly Dictionary<string, string?> _values;
 
-    private ChatApp(WebApplicationFactory<StartupValidation> factory, SimulatorServer simulator, Dictionary<string, string?> values)
+    private ChatApp(WebApplicationFactory<StandaloneHost::Program> factory, SimulatorServer simulator, Dictionary<string, string?> values)
     {
         Factory = factory;
         Simulator = simulator;
         _values = values;
     }
 
-    public WebApplicationFactory<StartupValidation> Factory { get; }
+    public WebApplicationFactory<StandaloneHost::Program> Factory { get; }
 
     public SimulatorServer Simulator { get; }
 
     public ProviderHealthStore Health => Factory.Services.GetRequiredService<ProviderHealthStore>();
 
     public ProviderCatalog Catalog => Factory.Services.GetRequiredService<ProviderCatalog>();
+
+    /// <summary>The durable task hub's name, as host.json's extensions.durableTask.hubName.</summary>
+    public const string TaskHubSetting = "AzureFunctionsJobHost:extensions:durableTask:hubName";
+
+    public string TaskHub => _values[TaskHubSetting]!;
 
     /// <summary>OpenAI-compatible providers named in <paramref name="providers"/>, each built from the JSON fields.</summary>
     public static string Scenario(params (string Name, string Fields)[] providers) =>
@@ -46,8 +50,10 @@ internal sealed class ChatApp : IAsyncDisposable
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             [ProviderCatalog.SimulatorBaseUrlSetting] = simulator.BaseAddress.ToString(),
             [HealthOptions.SectionName + ":TableName"] = AzuriteFixture.UniqueTableName(),
-            ["LlmFunctions:TaskHub"] = AzuriteFixture.UniqueTableName(),
-            ["LlmFunctions:Orchestration:MaxPollingInterval"] = "00:00:00.050",
+            [TaskHubSetting] = AzuriteFixture.UniqueTableName(),
+            ["AzureFunctionsJobHost:extensions:durableTask:storageProvider:maxQueuePollingInterval"] = "00:00:00.100",
+            ["ResetExpiredCooldownsSchedule"] = "0 0 0 1 1 *",
+            ["LlmFunctions:Host:WorkerId"] = "test-host-" + Guid.NewGuid().ToString("N")[..8],
         };
         var inScenario = simulator.Scenario.Providers.Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var builtIn in BuiltInProviders.All.Where(b => !inScenario.Contains(b.Name)))
@@ -71,12 +77,13 @@ internal sealed class ChatApp : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts another host of the same app: same storage, task hub, health table and simulator.</summary>
-    public Task<WebApplicationFactory<StartupValidation>> AnotherHostAsync() => CreateHostAsync(_values);
+    /// <summary>Starts another host of the same app: same storage, task hub, health table and simulator; its own worker id.</summary>
+    public Task<WebApplicationFactory<StandaloneHost::Program>> AnotherHostAsync() =>
+        CreateHostAsync(new Dictionary<string, string?>(_values) { ["LlmFunctions:Host:WorkerId"] = "test-host-" + Guid.NewGuid().ToString("N")[..8] });
 
-    private static async Task<WebApplicationFactory<StartupValidation>> CreateHostAsync(Dictionary<string, string?> values)
+    private static async Task<WebApplicationFactory<StandaloneHost::Program>> CreateHostAsync(Dictionary<string, string?> values)
     {
-        var factory = new WebApplicationFactory<StartupValidation>().WithWebHostBuilder(b =>
+        var factory = new WebApplicationFactory<StandaloneHost::Program>().WithWebHostBuilder(b =>
             b.ConfigureAppConfiguration((_, c) => c.AddInMemoryCollection(values)));
         try
         {

@@ -6,7 +6,7 @@ using LlmFunctions.Tests.Simulator;
 namespace LlmFunctions.Tests.Orchestration;
 
 /// <summary>
-/// The function app as a real child process (<c>dotnet LlmFunctions.FunctionApp.dll</c>, built with the solution),
+/// The function app as a real child process (the standalone host, <c>dotnet LlmFunctions.StandaloneHost.dll</c>, built with the solution),
 /// so a test can kill it with SIGKILL and start another against the same storage. Settings are passed as environment
 /// variables, as app settings are in Azure.
 /// </summary>
@@ -30,7 +30,7 @@ internal sealed class FunctionAppProcess : IAsyncDisposable
     {
         var root = Path.GetDirectoryName(SimulatorTestHost.RepoFile("LlmFunctions.sln"))!;
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        var dll = Path.Combine(root, "src", "LlmFunctions.FunctionApp", "bin", configuration, "net10.0", "LlmFunctions.FunctionApp.dll");
+        var dll = Path.Combine(root, "src", "LlmFunctions.StandaloneHost", "bin", configuration, "net10.0", "LlmFunctions.StandaloneHost.dll");
         if (!File.Exists(dll))
         {
             throw new InvalidOperationException($"{dll} is missing: build the solution first");

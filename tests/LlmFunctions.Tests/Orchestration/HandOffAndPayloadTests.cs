@@ -1,10 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using Azure.Data.Tables;
-using Azure.Storage.Blobs;
 using LlmFunctions.Tests.FunctionApp;
 using LlmFunctions.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using static LlmFunctions.Tests.Orchestration.DurableHarness;
 
 namespace LlmFunctions.Tests.Orchestration;
@@ -15,7 +12,7 @@ namespace LlmFunctions.Tests.Orchestration;
 public sealed class HandOffAndPayloadTests(AzuriteFixture azurite)
 {
     [Fact]
-    public async Task Start_PromptOf40000Chars_CompletesWithInputInBlobAndPurgeRemovesBlobs()
+    public async Task Start_PromptOf40000Chars_CompletesWithWholeInputAndPurgeRemovesIt()
     {
         await using var app = await ChatApp.StartAsync(
             azurite,
@@ -26,19 +23,13 @@ public sealed class HandOffAndPayloadTests(AzuriteFixture azurite)
         var id = await StartAsync(app, Prompt(prompt));
         var completed = await WaitForStatusAsync(app, id, "Completed");
 
-        Assert.Equal(prompt, completed.GetProperty("input").GetProperty("messages")[0].GetProperty("content").GetString());
+        Assert.Equal(prompt, completed.GetProperty("input").GetProperty("request").GetProperty("messages")[0].GetProperty("content").GetString());
         Assert.Equal(40_000, completed.GetProperty("output").GetProperty("metadata").GetProperty("prompt_chars").GetInt32());
-        var row = (await InstancesTable(app).GetEntityAsync<TableEntity>(id, string.Empty)).Value;
-        Assert.False(string.IsNullOrEmpty(row.GetString("InputBlob")));
-        Assert.Null(row.GetString("Input"));
-        var container = app.Factory.Services.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(Hub(app).LargePayloadContainer);
-        Assert.NotEmpty(await BlobNamesAsync(container, id));
 
         using var purge = await SendAsync(app, HttpMethod.Delete, $"{InstancesPath}/{id}");
 
         Assert.Equal(HttpStatusCode.OK, purge.StatusCode);
-        Assert.Empty(await BlobNamesAsync(container, id));
-        Assert.Empty(await BlobNamesAsync(container, string.Empty));
+        Assert.Equal(HttpStatusCode.NotFound, (await StatusAsync(app, id)).Status);
     }
 
     [Fact]
@@ -75,28 +66,14 @@ public sealed class HandOffAndPayloadTests(AzuriteFixture azurite)
 
         Assert.Equal("Completed", done.GetProperty("runtimeStatus").GetString());
         Assert.StartsWith("[Cerebras/", done.GetProperty("output").GetProperty("content").GetString(), StringComparison.Ordinal);
+        var attempts = done.GetProperty("output").GetProperty("metadata").GetProperty("attempts").EnumerateArray().ToList();
+        Assert.Equal("Groq", attempts[0].GetProperty("provider").GetString());
+        Assert.Equal(503, attempts[0].GetProperty("http_status").GetInt32());
+        Assert.Equal("Cerebras", attempts[^1].GetProperty("provider").GetString());
+        Assert.Equal("Success", attempts[^1].GetProperty("error_class").GetString());
+        Assert.Equal(attempts.Count(a => a.GetProperty("provider").GetString() == "Groq"), app.Simulator.Stats.For("Groq").Calls);
         var history = History(done);
         Assert.Equal("ExecutionStarted", history[0].GetProperty("EventType").GetString());
-        Assert.True(history[0].GetProperty("handedOff").GetBoolean());
-        var beforeHandOff = history[1];
-        Assert.Equal("AttemptCompleted", beforeHandOff.GetProperty("EventType").GetString());
-        Assert.Equal("Groq", beforeHandOff.GetProperty("provider").GetString());
-        Assert.Equal(503, beforeHandOff.GetProperty("http_status").GetInt32());
-        Assert.True(beforeHandOff.GetProperty("Timestamp").GetDateTimeOffset() <= done.GetProperty("createdTime").GetDateTimeOffset().AddMilliseconds(1));
-        var groqAttempts = history.Count(e => e.GetProperty("EventType").GetString() == "AttemptCompleted" && e.GetProperty("provider").GetString() == "Groq");
-        Assert.Equal(app.Simulator.Stats.For("Groq").Calls, groqAttempts);
-        Assert.Equal(1, app.Simulator.Stats.For("Cerebras").Calls);
-        Assert.Equal(1, Count(done, "ExecutionCompleted"));
-    }
-
-    private static async Task<List<string>> BlobNamesAsync(BlobContainerClient container, string instanceId)
-    {
-        var names = new List<string>();
-        await foreach (var blob in container.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, instanceId.Length == 0 ? null : instanceId + "/", CancellationToken.None))
-        {
-            names.Add(blob.Name);
-        }
-
-        return names;
+        Assert.Equal("ExecutionCompleted", history[^1].GetProperty("EventType").GetString());
     }
 }
