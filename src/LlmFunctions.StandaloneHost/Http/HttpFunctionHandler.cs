@@ -13,7 +13,7 @@ namespace LlmFunctions.StandaloneHost.Http;
 internal sealed partial class HttpFunctionHandler
 {
     private readonly FunctionDefinition _function;
-    private readonly FunctionInvocation _invocation;
+    private readonly FunctionCall _invocation;
     private readonly Func<HttpContext, BindingResult>[] _binders;
     private readonly string[] _names;
     private readonly ILogger _logger;
@@ -22,7 +22,7 @@ internal sealed partial class HttpFunctionHandler
     {
         _function = function;
         _logger = logger;
-        _invocation = FunctionInvocation.Create(function);
+        _invocation = FunctionCall.Create(function);
         var result = _invocation.ResultType;
         if (result != typeof(void) && result != typeof(object) && !typeof(IActionResult).IsAssignableFrom(result) && !typeof(IResult).IsAssignableFrom(result))
         {

@@ -8,12 +8,12 @@ namespace LlmFunctions.StandaloneHost.Http;
 /// (<see cref="ActivatorUtilities"/> over the invocation's services; static methods need no instance), and the result of
 /// <see cref="Task"/>, <see cref="Task{TResult}"/>, <see cref="ValueTask"/> or <see cref="ValueTask{TResult}"/> is awaited.
 /// </summary>
-internal sealed class FunctionInvocation
+internal sealed class FunctionCall
 {
     private readonly MethodInfo _method;
     private readonly Func<object?, ValueTask<object?>> _unwrap;
 
-    private FunctionInvocation(MethodInfo method, Type resultType, Func<object?, ValueTask<object?>> unwrap)
+    private FunctionCall(MethodInfo method, Type resultType, Func<object?, ValueTask<object?>> unwrap)
     {
         _method = method;
         ResultType = resultType;
@@ -23,7 +23,7 @@ internal sealed class FunctionInvocation
     /// <summary>Gets the type the method produces once awaited; <see cref="void"/> when it produces nothing.</summary>
     public Type ResultType { get; }
 
-    public static FunctionInvocation Create(FunctionDefinition function)
+    public static FunctionCall Create(FunctionDefinition function)
     {
         var method = function.Method;
         if (!method.IsStatic && (method.DeclaringType is not { } type || type.IsAbstract || type.ContainsGenericParameters))
