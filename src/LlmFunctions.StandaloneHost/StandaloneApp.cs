@@ -35,6 +35,7 @@ public static class StandaloneApp
         builder.Services.AddSingleton(catalog);
         builder.Services.AddFunctionApp(builder.Configuration);
         builder.Services.AddDurableEngine(builder.Configuration, catalog);
+        builder.Services.AddHttpFunctions();
         builder.Services.AddTimerFunctions(builder.Configuration, catalog);
 
         var app = builder.Build();

@@ -12,7 +12,7 @@ public static partial class TimerFunctionsServiceCollectionExtensions
     public const string HostIdSetting = "LlmFunctions:Host:Id";
 
     /// <summary>The task hub setting, the host id when <see cref="HostIdSetting"/> is absent.</summary>
-    public const string TaskHubSetting = "LlmFunctions:TaskHub";
+    public const string TaskHubSetting = "AzureFunctionsJobHost:extensions:durableTask:hubName";
 
     /// <summary>The Storage connection setting, used when no <see cref="BlobServiceClient"/> is registered.</summary>
     public const string StorageSetting = "AzureWebJobsStorage";
