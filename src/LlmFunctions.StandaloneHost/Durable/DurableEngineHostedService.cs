@@ -1,0 +1,103 @@
+using DurableTask.AzureStorage;
+using DurableTask.Core;
+using Microsoft.Extensions.Options;
+
+namespace LlmFunctions.StandaloneHost.Durable;
+
+/// <summary>
+/// Runs the DTFx worker for the host's lifetime. Start-up never waits on Storage: the task hub is created and the worker
+/// started in the background, retried with backoff while Storage is unreachable, so the host comes up (and its health
+/// endpoint can say what is wrong). Stopping drains the worker within a bounded time.
+/// </summary>
+internal sealed class DurableEngineHostedService(
+    AzureStorageOrchestrationService service,
+    DurableFunctionRegistry registry,
+    DurableFunctionServices functionServices,
+    IOptions<DurableEngineOptions> options,
+    TimeProvider timeProvider,
+    ILogger<DurableEngineHostedService> logger) : IHostedService, IDisposable
+{
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
+
+    // DTFx's dispatchers wait up to ~8 s for in-flight work items (WorkItemDispatcher.StopAsync), then leases are released.
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(20);
+
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _run = Task.CompletedTask;
+    private TaskHubWorker? _worker;
+
+    /// <summary>Gets a value indicating whether the worker has started and is processing the task hub.</summary>
+    public bool IsRunning => _worker is not null && !_stopping.IsCancellationRequested;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        DurableEngineLog.Starting(logger, settings.HubName, settings.WorkerId, registry.Orchestrators.Count, registry.Activities.Count);
+        _run = Task.Run(() => RunAsync(settings.HubName, _stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        DurableEngineLog.Stopping(logger);
+        await _stopping.CancelAsync();
+        try
+        {
+            await _run.WaitAsync(StopTimeout, timeProvider, cancellationToken);
+            if (_worker is { } worker)
+            {
+                await worker.StopAsync(isForced: false).WaitAsync(StopTimeout, timeProvider, cancellationToken);
+            }
+
+            DurableEngineLog.Stopped(logger);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            DurableEngineLog.StopTimedOut(logger, StopTimeout);
+        }
+        catch (Exception e)
+        {
+            // Stopping must not fail the host's shutdown; the leases then expire on their own.
+            DurableEngineLog.StopFailed(logger, e);
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        _worker?.Dispose();
+    }
+
+    private async Task RunAsync(string hubName, CancellationToken cancellationToken)
+    {
+        var worker = registry.CreateWorker(service, functionServices);
+        var delay = FirstRetryDelay;
+        for (var attempt = 1; !cancellationToken.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                // StartAsync creates the task hub's queues, tables and containers if they are missing.
+                await worker.StartAsync();
+                _worker = worker;
+                DurableEngineLog.Started(logger, hubName, attempt);
+                return;
+            }
+            catch (Exception e)
+            {
+                DurableEngineLog.StartFailed(logger, e, hubName, attempt, delay);
+            }
+
+            try
+            {
+                await Task.Delay(delay, timeProvider, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+        }
+    }
+}
