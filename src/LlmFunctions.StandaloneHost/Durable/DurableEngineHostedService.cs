@@ -24,32 +24,52 @@ internal sealed class DurableEngineHostedService(
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(20);
 
     private readonly CancellationTokenSource _stopping = new();
-    private Task _run = Task.CompletedTask;
+    private readonly Lock _gate = new();
+    private bool _stopRequested;
     private TaskHubWorker? _worker;
 
     /// <summary>Gets a value indicating whether the worker has started and is processing the task hub.</summary>
-    public bool IsRunning => _worker is not null && !_stopping.IsCancellationRequested;
+    public bool IsRunning
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _worker is not null && !_stopRequested;
+            }
+        }
+    }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        var reachability = new StorageReachability(settings.ConnectionString!);
         DurableEngineLog.Starting(logger, settings.HubName, settings.WorkerId, registry.Orchestrators.Count, registry.Activities.Count);
-        _run = Task.Run(() => RunAsync(settings.HubName, _stopping.Token), CancellationToken.None);
+        _ = Task.Run(() => RunAsync(settings.HubName, reachability, _stopping.Token), CancellationToken.None);
         return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         DurableEngineLog.Stopping(logger);
+        TaskHubWorker? worker;
+        lock (_gate)
+        {
+            _stopRequested = true;
+            worker = _worker;
+        }
+
         await _stopping.CancelAsync();
+        if (worker is null)
+        {
+            // Not started: nothing to drain. A start attempt still waiting on Storage stops its worker itself.
+            DurableEngineLog.Stopped(logger);
+            return;
+        }
+
         try
         {
-            await _run.WaitAsync(StopTimeout, timeProvider, cancellationToken);
-            if (_worker is { } worker)
-            {
-                await worker.StopAsync(isForced: false).WaitAsync(StopTimeout, timeProvider, cancellationToken);
-            }
-
+            await worker.StopAsync(isForced: false).WaitAsync(StopTimeout, timeProvider, cancellationToken);
             DurableEngineLog.Stopped(logger);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
@@ -66,10 +86,13 @@ internal sealed class DurableEngineHostedService(
     public void Dispose()
     {
         _stopping.Dispose();
-        _worker?.Dispose();
+        lock (_gate)
+        {
+            _worker?.Dispose();
+        }
     }
 
-    private async Task RunAsync(string hubName, CancellationToken cancellationToken)
+    private async Task RunAsync(string hubName, StorageReachability reachability, CancellationToken cancellationToken)
     {
         var worker = registry.CreateWorker(service, functionServices);
         var delay = FirstRetryDelay;
@@ -77,9 +100,23 @@ internal sealed class DurableEngineHostedService(
         {
             try
             {
+                await reachability.CheckAsync(cancellationToken);
+
                 // StartAsync creates the task hub's queues, tables and containers if they are missing.
                 await worker.StartAsync();
-                _worker = worker;
+                bool stopRequested;
+                lock (_gate)
+                {
+                    stopRequested = _stopRequested;
+                    _worker = stopRequested ? null : worker;
+                }
+
+                if (stopRequested)
+                {
+                    await worker.StopAsync(isForced: true);
+                    return;
+                }
+
                 DurableEngineLog.Started(logger, hubName, attempt);
                 return;
             }
@@ -92,7 +129,7 @@ internal sealed class DurableEngineHostedService(
             {
                 await Task.Delay(delay, timeProvider, cancellationToken);
             }
-            catch (OperationCanceledException)
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
                 return;
             }

@@ -51,8 +51,18 @@ public sealed class FunctionCatalog
     public static FunctionCatalog FromAssembly(Assembly assembly)
     {
         ArgumentNullException.ThrowIfNull(assembly);
+        return FromTypes(assembly.GetTypes());
+    }
+
+    /// <summary>Reads the functions declared on <paramref name="types"/> (e.g. a few test functions).</summary>
+    /// <param name="types">The classes declaring <c>[Function]</c> methods.</param>
+    /// <returns>The catalog.</returns>
+    /// <exception cref="InvalidOperationException">A function has no trigger, several, or one this host cannot run; or two share a name.</exception>
+    public static FunctionCatalog FromTypes(IEnumerable<Type> types)
+    {
+        ArgumentNullException.ThrowIfNull(types);
         var functions = new List<FunctionDefinition>();
-        foreach (var type in assembly.GetTypes())
+        foreach (var type in types)
         {
             foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
             {
