@@ -35,6 +35,13 @@ public static class DurableHttpApi
         group.MapPost("/{instanceId}/rewind", Handle(InstanceCommands.RewindAsync));
         group.MapPost("/{instanceId}/restart", Handle(InstanceCommands.RestartAsync));
         group.MapPost("/{instanceId}/raiseEvent/{eventName}", Handle(InstanceCommands.RaiseEventAsync));
+
+        // The host answers any other method or operation under instances/ with 404, not routing's 405.
+        group.MapFallback("/{**rest}", context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        });
         return endpoints;
     }
 

@@ -119,7 +119,7 @@ internal static class InstanceCommands
         var mediaType = request.Context.Request.GetTypedHeaders().ContentType?.MediaType.Value;
         if (!string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase))
         {
-            throw new BadParameterException("Content-Type", "Only application/json request content is supported.");
+            throw new BadParameterException("Content-Type", "The Content-Type must be application/json: only application/json request content is supported.");
         }
 
         string eventData;
@@ -130,7 +130,7 @@ internal static class InstanceCommands
         }
         catch (JsonException)
         {
-            throw new BadParameterException("body", "Invalid JSON content.");
+            throw new BadParameterException("body", "Invalid JSON content: the request body is not one JSON value.");
         }
 
         await request.Service.SendTaskOrchestrationMessageAsync(new TaskMessage
