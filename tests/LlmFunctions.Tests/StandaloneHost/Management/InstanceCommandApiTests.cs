@@ -142,7 +142,7 @@ public sealed class InstanceCommandApiTests(WorkerHarnessFixture fixture) : ICla
     public async Task Restart_with_the_same_id_is_202_with_the_management_links_and_runs_again()
     {
         var id = await StartCompletedAsync();
-        var before = await ResponseAssert.JsonAsync(await H.GetAsync($"instances/{id}"), HttpStatusCode.OK);
+        var firstExecution = (await H.Service.GetOrchestrationStateAsync(id, allExecutions: false, fetchInput: false))[0].OrchestrationInstance.ExecutionId;
 
         var response = await H.PostAsync($"instances/{id}/restart?restartWithNewInstanceId=false");
 
@@ -160,18 +160,11 @@ public sealed class InstanceCommandApiTests(WorkerHarnessFixture fixture) : ICla
         await Eventually.WaitAsync(
             async () =>
             {
-                var now = await H.GetAsync($"instances/{id}");
-                if (now.StatusCode != HttpStatusCode.OK)
-                {
-                    return false;
-                }
-
-                using var after = JsonDocument.Parse(await now.Content.ReadAsStringAsync());
-                return after.RootElement.GetProperty("runtimeStatus").GetString() == "Completed"
-                    && after.RootElement.GetProperty("lastUpdatedTime").GetString() != before.GetProperty("lastUpdatedTime").GetString();
+                var state = (await H.Service.GetOrchestrationStateAsync(id, allExecutions: false, fetchInput: false))[0];
+                return state.OrchestrationInstance.ExecutionId != firstExecution && state.OrchestrationStatus == OrchestrationStatus.Completed;
             },
             TimeSpan.FromSeconds(60),
-            "the restarted instance to complete again");
+            "a new execution of the restarted instance to complete");
     }
 
     [Fact]

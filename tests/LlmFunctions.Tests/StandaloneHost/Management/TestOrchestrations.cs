@@ -23,7 +23,10 @@ public sealed class WaitForEventOrchestration : TaskOrchestration<string, string
         var first = await Task.WhenAny(_event.Task, timer);
         if (first == _event.Task)
         {
-            await cancelTimer.CancelAsync();
+            // Synchronously: an orchestration must not continue on another thread (CancelAsync may).
+#pragma warning disable CA1849
+            cancelTimer.Cancel();
+#pragma warning restore CA1849
         }
 
         return await first;
