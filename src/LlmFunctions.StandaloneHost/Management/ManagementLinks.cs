@@ -1,0 +1,31 @@
+using System.Net;
+
+namespace LlmFunctions.StandaloneHost.Management;
+
+/// <summary>
+/// Builds an instance's management links as the host does (<c>GetClientResponseLinks</c>), on the request's scheme and
+/// host. The host appends its system key (<c>code</c>) to each link; this one never copies a key into a payload.
+/// </summary>
+internal static class ManagementLinks
+{
+    /// <summary>The host's default connection name for Azure Storage.</summary>
+    private const string ConnectionName = "Storage";
+
+    public static HttpManagementPayload Create(ManagementRequest request, string instanceId)
+    {
+        var http = request.Context.Request;
+        var instancePrefix = $"{http.Scheme}://{http.Host}{http.PathBase}{DurableHttpApi.BasePath}/instances/{WebUtility.UrlEncode(instanceId)}";
+        var taskHub = request.TaskHubName ?? QueryParameters.GetString(request.Query, "taskHub");
+        var querySuffix = (taskHub is null ? string.Empty : $"taskHub={WebUtility.UrlEncode(taskHub)}&") + $"connection={ConnectionName}";
+
+        return new HttpManagementPayload(
+            Id: instanceId,
+            StatusQueryGetUri: $"{instancePrefix}?{querySuffix}",
+            SendEventPostUri: $"{instancePrefix}/raiseEvent/{{eventName}}?{querySuffix}",
+            TerminatePostUri: $"{instancePrefix}/terminate?reason={{text}}&{querySuffix}",
+            PurgeHistoryDeleteUri: $"{instancePrefix}?{querySuffix}",
+            RestartPostUri: $"{instancePrefix}/restart?{querySuffix}",
+            SuspendPostUri: $"{instancePrefix}/suspend?reason={{text}}&{querySuffix}",
+            ResumePostUri: $"{instancePrefix}/resume?reason={{text}}&{querySuffix}");
+    }
+}
