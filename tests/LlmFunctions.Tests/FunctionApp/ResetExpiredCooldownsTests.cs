@@ -5,7 +5,6 @@ using LlmFunctions.Classification;
 using FunctionApp::LlmFunctions.FunctionApp.Functions;
 using LlmFunctions.Health;
 using LlmFunctions.Tests.Infrastructure;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
