@@ -13,6 +13,9 @@ internal static class CheckStatusResponse
     /// <summary>The path of Durable's HTTP management API, under the Functions host and the standalone host alike.</summary>
     public const string InstancesPath = "/runtime/webhooks/durabletask/instances";
 
+    // host.json's extensions.durableTask.hubName, as the configuration holds it.
+    private const string TaskHubSetting = "AzureFunctionsJobHost:extensions:durableTask:hubName";
+
     /// <summary>Builds the 202 for <paramref name="instanceId"/>.</summary>
     /// <param name="client">The durable client the function was given.</param>
     /// <param name="request">The request that started the instance.</param>
@@ -41,9 +44,11 @@ internal static class CheckStatusResponse
         }
         catch (InvalidOperationException)
         {
-            // The standalone host's client has no binding data: its API is served at the address the caller used.
+            // The standalone host's client has no binding data: its API is served at the address the caller used, for
+            // the task hub host.json names (the same query the Functions host writes, without a key).
+            var hub = request.HttpContext.RequestServices.GetRequiredService<IConfiguration>()[TaskHubSetting] ?? "TestHubName";
             instance = $"{request.Scheme}://{request.Host}{request.PathBase}{InstancesPath}/{Uri.EscapeDataString(instanceId)}";
-            query = string.Empty;
+            query = $"taskHub={Uri.EscapeDataString(hub)}&connection=Storage";
         }
 
         string Url(string path, string? extra = null)

@@ -173,12 +173,19 @@ internal sealed partial class PromptOrchestration
         return true;
     });
 
-    // A durable timer can fire up to a second early (queue visibility is whole seconds), so the time is checked again.
+    /// <summary>The shortest timer worth setting. The Azure Storage backend's timers are queue messages whose
+    /// visibility is the time left when the message is sent, in whole seconds rounded down; a timer closer than this
+    /// can fire at once.</summary>
+    public static readonly TimeSpan MinimumTimer = TimeSpan.FromSeconds(2);
+
+    // A timer can fire up to a second early (see MinimumTimer): the time is checked again, and the rest is waited out
+    // with a timer of at least MinimumTimer, so a wait never spins through empty episodes.
     private async Task WaitUntilAsync(DateTimeOffset until)
     {
         while (Now < until)
         {
-            await _context.CreateTimer(until.UtcDateTime, CancellationToken.None);
+            var at = until - Now < MinimumTimer ? Now + MinimumTimer : until;
+            await _context.CreateTimer(at.UtcDateTime, CancellationToken.None);
         }
     }
 

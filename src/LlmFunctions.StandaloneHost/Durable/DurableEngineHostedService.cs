@@ -51,13 +51,20 @@ internal sealed class DurableEngineHostedService(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        DurableEngineLog.Stopping(logger);
         TaskHubWorker? worker;
         lock (_gate)
         {
+            // A host may be stopped twice (a test host's dispose after its stop); the second changes nothing.
+            if (_stopRequested)
+            {
+                return;
+            }
+
             _stopRequested = true;
             worker = _worker;
         }
+
+        DurableEngineLog.Stopping(logger);
 
         await _stopping.CancelAsync();
         if (worker is null)
@@ -85,11 +92,13 @@ internal sealed class DurableEngineHostedService(
 
     public void Dispose()
     {
-        _stopping.Dispose();
         lock (_gate)
         {
+            _stopRequested = true;
             _worker?.Dispose();
         }
+
+        _stopping.Dispose();
     }
 
     private async Task RunAsync(string hubName, StorageReachability reachability, CancellationToken cancellationToken)

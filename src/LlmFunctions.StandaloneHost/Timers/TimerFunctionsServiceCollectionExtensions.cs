@@ -33,24 +33,22 @@ public static partial class TimerFunctionsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(catalog);
-        var timers = catalog.OfKind(TriggerKind.Timer).Select(f => TimerFunction.From(f, configuration)).ToList();
-        if (timers.Count == 0)
-        {
-            return services;
-        }
-
-        var hostId = HostId(configuration);
-        foreach (var timer in timers)
+        // Schedules and the host id are read when the host starts, from its final configuration (a test host's
+        // settings are added after registration), and a bad one stops start-up there, naming the function and setting.
+        foreach (var function in catalog.OfKind(TriggerKind.Timer))
         {
             services.AddSingleton<IHostedService>(sp =>
             {
+                var settings = sp.GetService<IConfiguration>() ?? configuration;
+                var timer = TimerFunction.From(function, settings);
+                var hostId = HostId(settings);
                 if (timer.Invoker.NeedsDurableClient && sp.GetService<IServiceProviderIsService>()?.IsService(typeof(DurableTaskClient)) == false)
                 {
                     throw new InvalidOperationException($"Timer function '{timer.Name}' takes a [DurableClient] {nameof(DurableTaskClient)}, but none is registered.");
                 }
 
                 var time = sp.GetService<TimeProvider>() ?? TimeProvider.System;
-                var blobs = new Lazy<BlobContainerClient>(() => (sp.GetService<BlobServiceClient>() ?? CreateBlobClient(configuration)).GetBlobContainerClient(BlobSingleton.ContainerName));
+                var blobs = new Lazy<BlobContainerClient>(() => (sp.GetService<BlobServiceClient>() ?? CreateBlobClient(settings)).GetBlobContainerClient(BlobSingleton.ContainerName));
                 return new TimerFunctionService(
                     timer,
                     new BlobSingleton(() => blobs.Value, BlobSingleton.LockBlobName(hostId, timer.Name), time),
@@ -74,7 +72,9 @@ public static partial class TimerFunctionsServiceCollectionExtensions
             throw new InvalidOperationException($"Timer functions need a host id for their locks: set {HostIdSetting} (or {TaskHubSetting}).");
         }
 
+        // Functions cuts a host id derived from a longer name (the site's) to 32 characters; so does this.
         var hostId = value.Trim().ToLowerInvariant();
+        hostId = setting == TaskHubSetting && hostId.Length > 32 ? hostId[..32] : hostId;
         return ValidHostId().IsMatch(hostId)
             ? hostId
             : throw new InvalidOperationException($"{setting} (\"{value}\") is not a valid host id: 1 to 32 letters, digits and dashes, not starting or ending with a dash.");

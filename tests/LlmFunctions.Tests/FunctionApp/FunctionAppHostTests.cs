@@ -1,4 +1,4 @@
-extern alias FunctionApp;
+extern alias StandaloneHost;
 
 using System.Net;
 using System.Text.Json;
@@ -10,7 +10,7 @@ using LlmFunctions.Tests.Simulator;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
-using FunctionAppProgram = FunctionApp::Program;
+using StandaloneProgram = StandaloneHost::Program;
 
 namespace LlmFunctions.Tests.FunctionApp;
 
@@ -86,6 +86,8 @@ public sealed class FunctionAppHostTests(AzuriteFixture azurite) : IAsyncLifetim
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             [HealthOptions.SectionName + ":TableName"] = AzuriteFixture.UniqueTableName(),
+            [ChatApp.TaskHubSetting] = AzuriteFixture.UniqueTableName(),
+            ["ResetExpiredCooldownsSchedule"] = "0 0 0 1 1 *",
             ["GROQ_API_KEY"] = Secret,
         });
         using var client = host.CreateClient();
@@ -270,6 +272,8 @@ public sealed class FunctionAppHostTests(AzuriteFixture azurite) : IAsyncLifetim
         ["AzureWebJobsStorage"] = azurite.ConnectionString,
         [ProviderCatalog.SimulatorBaseUrlSetting] = Simulator.BaseAddress.ToString(),
         [HealthOptions.SectionName + ":TableName"] = AzuriteFixture.UniqueTableName(),
+        [ChatApp.TaskHubSetting] = AzuriteFixture.UniqueTableName(),
+        ["ResetExpiredCooldownsSchedule"] = "0 0 0 1 1 *",
         ["LlmFunctions:Providers:Nebius:Enabled"] = "false",
     };
 
@@ -311,7 +315,7 @@ public sealed class FunctionAppHostTests(AzuriteFixture azurite) : IAsyncLifetim
     }
 
     /// <summary>The real Program with the test's settings layered last, so they win over host.json and the environment.</summary>
-    private sealed class AppFactory(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<FunctionAppProgram>
+    private sealed class AppFactory(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<StandaloneProgram>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {

@@ -194,32 +194,43 @@ public sealed class TimerFunctionsTests(AzuriteFixture azurite) : IAsyncDisposab
     [Theory]
     [InlineData("every minute")]
     [InlineData("0 */5 * * *")]
-    public void BadSchedule_FailsRegistrationNamingTheFunctionAndSetting(string value)
+    public void BadSchedule_FailsHostStartNamingTheFunctionAndSetting(string value)
     {
         var settings = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Test:Bad"] = value, [TimerFunctionsServiceCollectionExtensions.HostIdSetting] = _hostId }).Build();
 
-        var ex = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddTimerFunctions(settings, FunctionCatalog.FromTypes([typeof(BadScheduleTimer)])));
+        var ex = Assert.Throws<InvalidOperationException>(() => StartTimers(settings, typeof(BadScheduleTimer)));
 
         Assert.Contains($"'{nameof(BadScheduleTimer)}'", ex.Message, StringComparison.Ordinal);
         Assert.Contains("Test:Bad", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void FunctionContextParameter_FailsRegistrationNamingTheFunction()
+    public void FunctionContextParameter_FailsHostStartNamingTheFunction()
     {
-        var ex = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddTimerFunctions(Settings(), FunctionCatalog.FromTypes([typeof(ContextTimer)])));
+        var ex = Assert.Throws<InvalidOperationException>(() => StartTimers(Settings(), typeof(ContextTimer)));
 
         Assert.Contains($"'{nameof(ContextTimer)}'", ex.Message, StringComparison.Ordinal);
         Assert.Contains("FunctionContext", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void NoHostIdNorTaskHub_FailsRegistrationNamingTheSettings()
+    public void NoHostIdNorTaskHub_FailsHostStartNamingTheSettings()
     {
         var settings = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Test:Schedule"] = "0 * * * * *" }).Build();
 
-        var ex = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddTimerFunctions(settings, FunctionCatalog.FromTypes([typeof(ScheduledTimer)])));
+        var ex = Assert.Throws<InvalidOperationException>(() => StartTimers(settings, typeof(ScheduledTimer)));
 
         Assert.Contains(TimerFunctionsServiceCollectionExtensions.HostIdSetting, ex.Message, StringComparison.Ordinal);
+    }
+
+    // The timers are checked when the host resolves its hosted services at start, against its final configuration.
+    private static void StartTimers(IConfiguration settings, Type functions)
+    {
+        using var provider = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton(settings)
+            .AddTimerFunctions(settings, FunctionCatalog.FromTypes([functions]))
+            .BuildServiceProvider();
+        _ = provider.GetServices<IHostedService>().ToList();
     }
 }
