@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Starts LlmFunctions locally: Azurite (storage), the provider simulator when no provider key is configured, and the
-# function app on http://127.0.0.1:7071. Ctrl+C stops everything it started.
+# function app on http://127.0.0.1:7071 in the standalone host (the same function classes and Durable engine that
+# `func start` runs; see docs/architecture.md). Ctrl+C stops everything it started.
 #   scripts/start.sh                 # auto: simulator when no key is set
 #   LLMFUNCTIONS_SIMULATOR=1 scripts/start.sh   # force the simulator fleet
 #   LLMFUNCTIONS_SCENARIO=scenarios/seed-003.json scripts/start.sh   # replay the incident fleet
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-tools.sh
+if [ ! -f local.settings.json ]; then
+  echo "==> local.settings.json from local.settings.sample.json (put provider keys there; git ignores it)"
+  cp local.settings.sample.json local.settings.json
+fi
 echo "==> dotnet build"
 dotnet build LlmFunctions.sln --no-restore --verbosity quiet -clp:ErrorsOnly
 
@@ -48,7 +53,7 @@ if [ "${LLMFUNCTIONS_SIMULATOR:-}" = 1 ] || [ "$has_keys" = 0 ]; then
   export LlmFunctions__SimulatorBaseUrl="http://127.0.0.1:$sim_port/"
 fi
 
-echo "==> LlmFunctions on http://127.0.0.1:$app_port  (try: curl http://127.0.0.1:$app_port/api/providers)"
-ASPNETCORE_URLS="http://127.0.0.1:$app_port" dotnet run --project src/LlmFunctions.FunctionApp --no-build &
+echo "==> LlmFunctions (standalone host) on http://127.0.0.1:$app_port  (try: curl http://127.0.0.1:$app_port/api/providers)"
+ASPNETCORE_URLS="http://127.0.0.1:$app_port" dotnet run --project src/LlmFunctions.StandaloneHost --no-build &
 pids+=($!)
 wait "${pids[-1]}"

@@ -172,31 +172,6 @@ public sealed partial class PromptRunner
         throw new InvalidOperationException($"The health of {key} changed under {MaxHealthLooks} looks without settling.");
     }
 
-    /// <summary>Runs a request to its finish, waiting out backoffs in process (through the TimeProvider).</summary>
-    /// <param name="request">The request.</param>
-    /// <param name="cancellationToken">The caller's token.</param>
-    /// <returns>The final step.</returns>
-    public async Task<PromptRunStep> RunToFinishAsync(PromptRequest request, CancellationToken cancellationToken = default)
-    {
-        var state = await StartAsync(request, cancellationToken);
-        while (true)
-        {
-            var step = await RunAsync(state, cancellationToken);
-            if (step.Decision is not WaitThenRetry wait)
-            {
-                return step;
-            }
-
-            var delay = wait.Until - _time.GetUtcNow();
-            if (delay > TimeSpan.Zero)
-            {
-                await Task.Delay(delay, _time, cancellationToken);
-            }
-
-            state = step.State;
-        }
-    }
-
     private async Task<AttemptReport> CallAsync(ProviderDescriptor provider, AttemptProvider attempt, PromptRequest request, CancellationToken cancellationToken)
     {
         var key = attempt.Key;

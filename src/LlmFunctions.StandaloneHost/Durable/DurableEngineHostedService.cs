@@ -65,8 +65,16 @@ internal sealed class DurableEngineHostedService(
         }
 
         DurableEngineLog.Stopping(logger);
+        try
+        {
+            await _stopping.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed while this stop ran (a test host disposes and stops concurrently): the worker went with it.
+            return;
+        }
 
-        await _stopping.CancelAsync();
         if (worker is null)
         {
             // Not started: nothing to drain. A start attempt still waiting on Storage stops its worker itself.
