@@ -4,7 +4,6 @@ using System.Text.Json;
 using LlmFunctions.Tests.FunctionApp;
 using LlmFunctions.Tests.Infrastructure;
 using LlmFunctions.Tests.Simulator;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using StandaloneHost::LlmFunctions.StandaloneHost.Http;
