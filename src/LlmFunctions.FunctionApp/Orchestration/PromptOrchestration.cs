@@ -162,9 +162,10 @@ internal sealed partial class PromptOrchestration
     private async Task<IReadOnlyList<Candidate>> ReadHealthAsync() =>
         await _context.CallActivityAsync<List<Candidate>>(ReadProviderHealthName, options: RetryBrokenActivity());
 
+    // Health that cannot be read (storage out of reach and nothing cached yet) is read again until the deadline.
     private TaskOptions RetryBrokenActivity() => TaskOptions.FromRetryHandler(async retry =>
     {
-        if (retry.LastAttemptNumber >= MaxActivityTries * 10)
+        if (Now >= _input.Request.Deadline)
         {
             return false;
         }
