@@ -106,6 +106,7 @@ public sealed class StorageOutageTests(AzuriteFixture azurite, ITestOutputHelper
                 await Task.Delay(CheckEvery, ct);
             }
 
+            // The fault lasts its full minute whatever the checks took (the injected fault, not a wait for an outcome).
             await Task.Delay(Outage - outage.Elapsed is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero, ct);
             output.WriteLine($"outage: {outage.Elapsed.TotalSeconds:0.0} s, {checks} rounds of checks");
 
