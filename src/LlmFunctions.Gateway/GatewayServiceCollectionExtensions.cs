@@ -40,7 +40,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FailoverOptions>, FailoverOptionsValidator>());
         services.TryAddSingleton(sp => new FailoverPolicy(sp.GetRequiredService<IOptions<FailoverOptions>>().Value, Random.Shared.NextDouble));
 
-        services.TryAddSingleton(_ => StorageConnection.CreateClient(configuration, c => new TableServiceClient(c)));
+        services.TryAddSingleton(_ => StorageConnection.CreateClient(configuration, c => new TableServiceClient(c, StorageConnection.RequestPathTableOptions())));
         services.AddProviderHealth();
         services.TryAddSingleton<PromptRunner>();
         return services;

@@ -1,5 +1,6 @@
 using LlmFunctions.Health;
 using LlmFunctions.Providers;
+using LlmFunctions.Storage;
 using Microsoft.Azure.Functions.Worker;
 
 namespace LlmFunctions.FunctionApp.Functions;
@@ -8,8 +9,12 @@ namespace LlmFunctions.FunctionApp.Functions;
 /// and how many providers it may call. Anonymous, for load balancers and probes.</summary>
 /// <param name="catalog">The providers.</param>
 /// <param name="health">The health store, whose table read tells whether storage answers.</param>
-public sealed class HealthCheck(ProviderCatalog catalog, ProviderHealthStore health)
+/// <param name="time">The clock that bounds the storage check.</param>
+public sealed class HealthCheck(ProviderCatalog catalog, ProviderHealthStore health, TimeProvider time)
 {
+    /// <summary>The longest the storage check may take: a probe gets its answer while Storage does not give one.</summary>
+    public static readonly TimeSpan StorageTimeout = TimeSpan.FromSeconds(2);
+
     /// <summary>Handles the request.</summary>
     /// <param name="request">The request.</param>
     /// <param name="cancellationToken">The request's token.</param>
@@ -20,21 +25,30 @@ public sealed class HealthCheck(ProviderCatalog catalog, ProviderHealthStore hea
         CancellationToken cancellationToken)
     {
         _ = request;
+        using var timeout = new CancellationTokenSource(StorageTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            await health.GetAllAsync(cancellationToken);
+            await health.GetAllAsync(linked.Token);
         }
-        catch (Azure.RequestFailedException ex)
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            return Results.Json(new HealthReport("unhealthy", $"storage unreachable: HTTP {ex.Status} {ex.ErrorCode}", catalog.Providers.Count, catalog.Skipped.Count), statusCode: StatusCodes.Status503ServiceUnavailable);
+            return Unhealthy($"storage unreachable: no answer within {StorageTimeout.TotalSeconds:0} s");
         }
-        catch (HttpRequestException ex)
+        catch (Azure.RequestFailedException ex) when (ex.Status != 0)
         {
-            return Results.Json(new HealthReport("unhealthy", $"storage unreachable: {ex.HttpRequestError}", catalog.Providers.Count, catalog.Skipped.Count), statusCode: StatusCodes.Status503ServiceUnavailable);
+            return Unhealthy($"storage unreachable: HTTP {ex.Status} {ex.ErrorCode}");
+        }
+        catch (Exception ex) when (StorageFailure.IsUnavailable(ex))
+        {
+            return Unhealthy($"storage unreachable: {StorageFailure.Describe(ex)}");
         }
 
         return Results.Json(new HealthReport("healthy", "ok", catalog.Providers.Count, catalog.Skipped.Count));
     }
+
+    private IResult Unhealthy(string storage) =>
+        Results.Json(new HealthReport("unhealthy", storage, catalog.Providers.Count, catalog.Skipped.Count), statusCode: StatusCodes.Status503ServiceUnavailable);
 
     internal sealed record HealthReport(string Status, string Storage, int Providers, int SkippedProviders);
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using LlmFunctions.Classification;
 using LlmFunctions.Health;
 using LlmFunctions.Providers;
+using LlmFunctions.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace LlmFunctions.Failover;
@@ -154,7 +155,21 @@ public sealed partial class PromptRunner
             }
 
             var slot = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (!await AcquireProbeOrWaitAsync(key, slot, provider.Timeout + ProbeLeaseMargin, cancellationToken))
+            bool acquired;
+            try
+            {
+                acquired = await AcquireProbeOrWaitAsync(key, slot, provider.Timeout + ProbeLeaseMargin, cancellationToken);
+            }
+            catch (Exception ex) when (StorageFailure.IsUnavailable(ex))
+            {
+                // No lease, no probe: a recovering provider stays with one caller across hosts; the request goes on
+                // with the other providers.
+                LogProbeLeaseUnavailable(_logger, key.Provider, key.Model, StorageFailure.Describe(ex));
+                var skip = new SkipProvider(key, "its probe needs the shared lease, and the health store cannot be reached", SkipKind.ProbeInFlight);
+                return new AttemptReport(key, null, now, now, health, null, skip);
+            }
+
+            if (!acquired)
             {
                 continue;
             }
@@ -249,8 +264,25 @@ public sealed partial class PromptRunner
             ? running.Task
             : null;
 
-    private async Task<ProviderHealth> FreshHealthAsync(ProviderKey key, CancellationToken cancellationToken) =>
-        _cache.Find(key) ?? await _cache.ReadThroughAsync(key, cancellationToken);
+    // A provider without a row in the cached view is read from the table; with the table out of reach it is what the
+    // view says: unknown.
+    private async Task<ProviderHealth> FreshHealthAsync(ProviderKey key, CancellationToken cancellationToken)
+    {
+        if (_cache.Find(key) is { } cached)
+        {
+            return cached;
+        }
+
+        try
+        {
+            return await _cache.ReadThroughAsync(key, cancellationToken);
+        }
+        catch (Exception ex) when (StorageFailure.IsUnavailable(ex))
+        {
+            LogHealthReadFailed(_logger, key.Provider, key.Model, StorageFailure.Describe(ex));
+            return ProviderHealth.New(key);
+        }
+    }
 
     /// <summary>Reads every provider and model a request may use, in the configured order, with current health.</summary>
     /// <param name="cancellationToken">Cancels the health read.</param>
@@ -290,6 +322,12 @@ public sealed partial class PromptRunner
 
     [LoggerMessage(EventId = 4202, Level = LogLevel.Debug, Message = "Skipped {Provider}/{Model} ({Kind}): {Reason}")]
     private static partial void LogSkipped(ILogger logger, string provider, string model, SkipKind kind, string reason);
+
+    [LoggerMessage(EventId = 4206, Level = LogLevel.Warning, Message = "Could not read the health of {Provider}/{Model}: the health store cannot be reached ({Error}); it is taken as unknown")]
+    private static partial void LogHealthReadFailed(ILogger logger, string provider, string model, string error);
+
+    [LoggerMessage(EventId = 4207, Level = LogLevel.Warning, Message = "Skipped {Provider}/{Model}: its probe lease cannot be taken while the health store cannot be reached ({Error})")]
+    private static partial void LogProbeLeaseUnavailable(ILogger logger, string provider, string model, string error);
 
     [LoggerMessage(EventId = 4205, Level = LogLevel.Warning, Message = "Could not record {ErrorClass} for {Provider}/{Model} in the health store; the request goes on")]
     private static partial void LogHealthWriteFailed(ILogger logger, Exception exception, string provider, string model, ErrorClass errorClass);

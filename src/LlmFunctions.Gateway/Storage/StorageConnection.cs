@@ -1,3 +1,5 @@
+using Azure.Core;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Configuration;
 
 namespace LlmFunctions.Storage;
@@ -7,6 +9,25 @@ public static class StorageConnection
 {
     /// <summary>The setting holding the Storage connection string, as in Azure Functions.</summary>
     public const string Setting = "AzureWebJobsStorage";
+
+    /// <summary>
+    /// Options for a Table client that request paths wait on (the provider health): two quick retries and a 5 s network
+    /// timeout, so Storage out of reach costs a request about a second. The SDK default (three retries from 0.8 s,
+    /// doubling, and 100 s per try) holds a request for seconds when connections are refused and for minutes when they
+    /// hang.
+    /// </summary>
+    /// <returns>New options.</returns>
+    public static TableClientOptions RequestPathTableOptions() => new()
+    {
+        Retry =
+        {
+            Mode = RetryMode.Exponential,
+            MaxRetries = 2,
+            Delay = TimeSpan.FromMilliseconds(200),
+            MaxDelay = TimeSpan.FromSeconds(1),
+            NetworkTimeout = TimeSpan.FromSeconds(5),
+        },
+    };
 
     /// <summary>Creates a client from the connection string in <see cref="Setting"/>.</summary>
     /// <typeparam name="TClient">The client type (tables, blobs, queues).</typeparam>
