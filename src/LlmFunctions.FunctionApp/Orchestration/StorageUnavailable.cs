@@ -1,4 +1,4 @@
-using System.Net.Sockets;
+using LlmFunctions.Storage;
 
 namespace LlmFunctions.FunctionApp.Orchestration;
 
@@ -23,51 +23,19 @@ internal static class StorageUnavailable
         }
         catch (Exception ex) when (IsStorageFailure(ex))
         {
-            var error = new { message = $"the durable task store cannot be reached ({Describe(ex)}); nothing was started; retry after {RetryAfterSeconds} s", type = "server_error", param = (string?)null, code = "storage_unavailable" };
+            var error = new { message = $"the durable task store cannot be reached ({(ex is Grpc.Core.RpcException rpc ? rpc.StatusCode.ToString() : StorageFailure.Describe(ex))}); nothing was started; retry after {RetryAfterSeconds} s", type = "server_error", param = (string?)null, code = "storage_unavailable" };
             return new RetryAfterResult(Results.Json(new { error }, statusCode: StatusCodes.Status503ServiceUnavailable), RetryAfterSeconds);
         }
     }
 
-    /// <summary>Whether <paramref name="exception"/> (or what it wraps) says storage could not be reached or answered
-    /// with a server error: Azure Storage's own failure, a refused or broken connection, a timeout, or the Functions
-    /// host's durable client (gRPC) reporting its backend unavailable.</summary>
+    /// <summary>Whether <paramref name="exception"/> says the durable task store could not be reached: Azure Storage
+    /// unavailable (the standalone host's DTFx client, see <see cref="StorageFailure"/>), or the Functions host's durable
+    /// client (gRPC) reporting its backend unavailable.</summary>
     /// <param name="exception">The exception.</param>
     /// <returns>True when it is a storage failure.</returns>
-    public static bool IsStorageFailure(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            switch (e)
-            {
-                case Azure.RequestFailedException { Status: 0 or >= 500 }:
-                case HttpRequestException:
-                case SocketException:
-                case TimeoutException:
-                case Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.Unavailable or Grpc.Core.StatusCode.DeadlineExceeded or Grpc.Core.StatusCode.Internal }:
-                    return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static string Describe(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            switch (e)
-            {
-                case Azure.RequestFailedException failed:
-                    return failed.Status == 0 ? "no answer" : $"HTTP {failed.Status}";
-                case HttpRequestException http:
-                    return http.HttpRequestError.ToString();
-                case SocketException socket:
-                    return socket.SocketErrorCode.ToString();
-            }
-        }
-
-        return exception.GetType().Name;
-    }
+    public static bool IsStorageFailure(Exception exception) =>
+        StorageFailure.IsUnavailable(exception)
+        || exception is Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.Unavailable or Grpc.Core.StatusCode.DeadlineExceeded };
 
     private sealed class RetryAfterResult(IResult inner, int seconds) : IResult
     {

@@ -208,9 +208,14 @@ public sealed partial class PromptRunner
         {
             return (await _cache.RecordAsync(key, outcome, CancellationToken.None)).Current;
         }
-        catch (Exception ex) when (ex is Azure.RequestFailedException or InvalidOperationException or HttpRequestException)
+        catch (Exception ex) when (StorageFailure.IsUnavailable(ex))
         {
-            LogHealthWriteFailed(_logger, ex, key.Provider, key.Model, outcome.Class);
+            LogHealthWriteFailed(_logger, key.Provider, key.Model, outcome.Class, StorageFailure.Describe(ex));
+            return null;
+        }
+        catch (Exception ex) when (ex is Azure.RequestFailedException or InvalidOperationException)
+        {
+            LogHealthWriteFailed(_logger, key.Provider, key.Model, outcome.Class, ex.Message);
             return null;
         }
     }
@@ -329,8 +334,8 @@ public sealed partial class PromptRunner
     [LoggerMessage(EventId = 4207, Level = LogLevel.Warning, Message = "Skipped {Provider}/{Model}: its probe lease cannot be taken while the health store cannot be reached ({Error})")]
     private static partial void LogProbeLeaseUnavailable(ILogger logger, string provider, string model, string error);
 
-    [LoggerMessage(EventId = 4205, Level = LogLevel.Warning, Message = "Could not record {ErrorClass} for {Provider}/{Model} in the health store; the request goes on")]
-    private static partial void LogHealthWriteFailed(ILogger logger, Exception exception, string provider, string model, ErrorClass errorClass);
+    [LoggerMessage(EventId = 4205, Level = LogLevel.Warning, Message = "Could not record {ErrorClass} for {Provider}/{Model} in the health table ({Reason}); the request goes on")]
+    private static partial void LogHealthWriteFailed(ILogger logger, string provider, string model, ErrorClass errorClass, string reason);
 
     [LoggerMessage(EventId = 4204, Level = LogLevel.Information, Message = "Request finished: {Kind}: {Summary}")]
     private static partial void LogFinished(ILogger logger, FinishKind kind, string summary);

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using LlmFunctions.Classification;
+using LlmFunctions.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -184,10 +185,10 @@ public sealed partial class ProviderHealthCache : IAsyncDisposable, IDisposable
                 {
                     change = await _store.AddSuccessesAsync(key, pending.Count, pending.LastStatus, pending.LastAt, cancellationToken);
                 }
-                catch (Exception ex) when (ex is Azure.RequestFailedException or InvalidOperationException or HttpRequestException or OperationCanceledException)
+                catch (Exception ex) when (ex is Azure.RequestFailedException or InvalidOperationException or OperationCanceledException || StorageFailure.IsUnavailable(ex))
                 {
                     failed++;
-                    LogFlushFailed(_logger, ex, key.Provider, key.Model, pending.Count);
+                    LogFlushFailed(_logger, key.Provider, key.Model, pending.Count, StorageFailure.IsUnavailable(ex) ? StorageFailure.Describe(ex) : ex.Message);
                 }
                 finally
                 {
@@ -301,7 +302,7 @@ public sealed partial class ProviderHealthCache : IAsyncDisposable, IDisposable
         {
             await LoadAsync(CancellationToken.None);
         }
-        catch (Exception ex) when (ex is Azure.RequestFailedException or InvalidOperationException or HttpRequestException)
+        catch (Exception ex) when (ex is Azure.RequestFailedException or InvalidOperationException || StorageFailure.IsUnavailable(ex))
         {
             bool loaded;
             lock (_gate)
@@ -411,8 +412,8 @@ public sealed partial class ProviderHealthCache : IAsyncDisposable, IDisposable
     }
 
     [LoggerMessage(EventId = 4120, EventName = "HealthCounterFlushFailed", Level = LogLevel.Warning,
-        Message = "Could not write {Count} success(es) of {Provider}/{Model} to the health table; they are kept for the next flush")]
-    private static partial void LogFlushFailed(ILogger logger, Exception exception, string provider, string model, long count);
+        Message = "Could not write {Count} success(es) of {Provider}/{Model} to the health table ({Reason}); they are kept for the next flush")]
+    private static partial void LogFlushFailed(ILogger logger, string provider, string model, long count, string reason);
 
     [LoggerMessage(EventId = 4121, EventName = "HealthCacheRefreshFailed", Level = LogLevel.Warning,
         Message = "Could not refresh the provider health cache from the table; the last snapshot is served until the next try")]
