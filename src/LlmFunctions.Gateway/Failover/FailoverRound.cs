@@ -39,15 +39,20 @@ public static class FailoverRound
 
     /// <summary>Starts the next round: the blocks are forgotten, so those providers are considered again with the
     /// health read then, among them one that answered 429 with a retry time (while it has attempts left); attempts and
-    /// every other skip stand (a provider that failed is not tried again).</summary>
+    /// every other skip stand (a provider that failed is not tried again). Every block read from the shared health is
+    /// forgotten, even one that was to last past the deadline: an operator may have enabled or reset the provider
+    /// meanwhile, and one still blocked is skipped again.</summary>
     /// <param name="state">The ended round's state.</param>
     /// <returns>The state of the next round.</returns>
     public static FailoverState Next(FailoverState state)
     {
         ArgumentNullException.ThrowIfNull(state);
         var deadline = state.Request.Deadline;
-        return state with { History = [.. state.History.Where(e => e is not SkipRecord s || !IsBlocked(s, deadline))] };
+        return state with { History = [.. state.History.Where(e => e is not SkipRecord s || !(IsHealthBlock(s) || IsBlocked(s, deadline)))] };
     }
+
+    private static bool IsHealthBlock(SkipRecord skip) =>
+        skip.Kind is SkipKind.Disabled or SkipKind.CoolingDown or SkipKind.CircuitOpen or SkipKind.ProbeInFlight;
 
     private static bool IsBlocked(SkipRecord skip, DateTimeOffset deadline) =>
         skip.Kind == SkipKind.ProbeInFlight || (skip.IsTemporary && skip.Until is { } until && until < deadline);

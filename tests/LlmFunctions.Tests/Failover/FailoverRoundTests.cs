@@ -115,6 +115,25 @@ public class FailoverRoundTests
     }
 
     [Fact]
+    public void Next_ProviderDisabledPastTheDeadlineThenEnabledWhileTheRequestWaited_IsAttempted()
+    {
+        // A waits out a 30 s cooldown; B is disabled for an hour, past the deadline, and enabled during the wait.
+        var policy = Policy();
+        var cooling = Healthy(Key("A")) with { CooldownUntil = T0.AddSeconds(30), CooldownReason = "HTTP 429" };
+        var disabled = Healthy(Key("B")) with { DisabledUntil = T0.AddHours(1), DisabledReason = "disabled by an operator" };
+        var state = FailoverState.Start(Request(), [Candidate("A", 1, health: cooling), Candidate("B", 2, health: disabled)]);
+        state = state.Record(Assert.IsType<SkipProvider>(policy.Decide(state, T0)));
+        state = state.Record(Assert.IsType<SkipProvider>(policy.Decide(state, T0)));
+        var finish = Assert.IsType<Finish>(policy.Decide(state, T0));
+        Assert.Equal(T0.AddSeconds(30), FailoverRound.RetryAt(state, finish, T0, Recheck));
+
+        var next = FailoverRound.Next(state) with { Candidates = [Candidate("A", 1, health: cooling with { CooldownUntil = T0.AddSeconds(60) }), Candidate("B", 2)] };
+        next = next.Record(Assert.IsType<SkipProvider>(policy.Decide(next, T0.AddSeconds(30))));
+
+        Assert.Equal("attempt B#1", Describe(policy.Decide(next, T0.AddSeconds(30))));
+    }
+
+    [Fact]
     public void RetryAt_FailedWithNoBlockedProvider_IsNull()
     {
         var state = FailoverState.Start(Request(), []);
