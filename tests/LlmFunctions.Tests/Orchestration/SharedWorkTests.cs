@@ -69,13 +69,13 @@ public sealed class SharedWorkTests(AzuriteFixture azurite)
             TimeSpan.FromSeconds(90),
             () => "every instance completed on the second host");
 
-        // Every call the providers saw is an attempt some instance recorded, and the other way round: none repeated or
-        // lost across the hand-over. (An instance that met Groq's first call in flight on the other host goes on to
-        // Cerebras without calling Groq.)
+        // Every attempt an instance recorded reached the provider, and nothing else did but the calls the stopping host
+        // cancelled (its activities are cancelled with the host and run again on the other): at most one per instance.
+        // (An instance that met Groq's first call in flight on the other host goes on to Cerebras without calling Groq.)
         int Recorded(string provider) => outputs.Values.Sum(o => o.GetProperty("metadata").GetProperty("attempts").EnumerateArray().Count(a => a.GetProperty("provider").GetString() == provider));
         Assert.All(outputs.Values, o => Assert.Equal("Cerebras", o.GetProperty("metadata").GetProperty("provider").GetString()));
-        Assert.Equal(Recorded("Groq"), app.Simulator.Stats.For("Groq").Calls);
-        Assert.Equal(ids.Count, app.Simulator.Stats.For("Cerebras").Calls);
-        Assert.InRange(app.Simulator.Stats.For("Groq").Calls, ids.Count, 2 * ids.Count);
+        Assert.Equal(ids.Count, Recorded("Cerebras"));
+        var unrecorded = app.Simulator.Stats.For("Groq").Calls + app.Simulator.Stats.For("Cerebras").Calls - Recorded("Groq") - Recorded("Cerebras");
+        Assert.InRange(unrecorded, 0, ids.Count);
     }
 }
