@@ -87,7 +87,7 @@ public sealed class StorageOutageTests(AzuriteFixture azurite, ITestOutputHelper
 
             await Eventually.WaitAsync(
                 async () => (await Task.WhenAll(ids.Select(id => StatusAsync(client, id, ct)))).All(s => Phase(s) == "waiting"),
-                TimeSpan.FromSeconds(30),
+                TimeSpan.FromSeconds(60),
                 () => $"every instance waiting on its timer; host log:\n{app.Tail()}");
 
             // During: nothing from Storage for a minute.

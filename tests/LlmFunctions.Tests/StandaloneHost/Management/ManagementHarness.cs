@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using StandaloneHost::LlmFunctions.StandaloneHost.Durable;
 using StandaloneHost::LlmFunctions.StandaloneHost.Management;
 
 namespace LlmFunctions.Tests.StandaloneHost.Management;
@@ -46,7 +47,7 @@ public sealed class ManagementHarness : IAsyncDisposable
         var settings = new AzureStorageOrchestrationServiceSettings
         {
             TaskHubName = "mgmt" + Guid.NewGuid().ToString("N")[..16],
-            StorageAccountClientProvider = new StorageAccountClientProvider(connectionString),
+            StorageAccountClientProvider = AzureStorageSettingsFactory.ClientProvider(connectionString),
             PartitionCount = 1,
             MaxQueuePollingInterval = TimeSpan.FromSeconds(1),
         };
