@@ -71,6 +71,11 @@ internal sealed class TaskHubReader : IDisposable
         return all;
     }
 
+    /// <summary>Purges every terminal instance created since <paramref name="from"/>: Azurite's table queries scan the
+    /// whole table, so a history table that kept growing would make each run slower than the one before.</summary>
+    public async Task<int> PurgeAsync(DateTime from) =>
+        (await _service.PurgeInstanceHistoryAsync(from, null, [OrchestrationStatus.Completed, OrchestrationStatus.Failed, OrchestrationStatus.Terminated])).InstancesDeleted;
+
     public async Task<OrchestrationState?> StateAsync(string instanceId) =>
         (await _service.GetOrchestrationStateAsync(instanceId, allExecutions: false, fetchInput: false)).FirstOrDefault();
 
@@ -125,6 +130,9 @@ internal sealed class TaskHubReader : IDisposable
 /// <summary>Starts N instances over HTTP at a fixed concurrency and measures how fast the engine completes them.</summary>
 internal static class DurableLoad
 {
+    // The poll gives up when no instance has finished for this long.
+    private static readonly TimeSpan StallLimit = TimeSpan.FromSeconds(60);
+
     // start answers 202 with the instance's id in a JSON body; reader reads the path's task hub straight from Azurite;
     // storage holds the counting proxies of the path's host.
     public static async Task<DurableRun> RunAsync(HttpClient client, Uri start, byte[] body, TaskHubReader reader, StorageCounters storage, Child host, Child azurite, int instances, int concurrency, CancellationToken cancellationToken)
@@ -157,14 +165,20 @@ internal static class DurableLoad
         var started = clock.Elapsed;
 
         var idSet = ids.ToHashSet(StringComparer.Ordinal);
-        var deadline = TimeSpan.FromSeconds(Math.Max(60, instances / 10.0));
         List<OrchestrationState> done;
+        var progress = clock.Elapsed;
+        var seen = 0;
         while (true)
         {
             // The instances table is scanned: once a second keeps the poll from loading the storage it measures.
             await Task.Delay(1000, cancellationToken);
             done = [.. (await reader.FinishedAsync(from, cancellationToken)).Where(s => idSet.Contains(s.OrchestrationInstance.InstanceId))];
-            if (done.Count >= instances || clock.Elapsed > started + deadline)
+            if (done.Count > seen)
+            {
+                (seen, progress) = (done.Count, clock.Elapsed);
+            }
+
+            if (done.Count >= instances || clock.Elapsed - progress > StallLimit)
             {
                 break;
             }
@@ -190,6 +204,7 @@ internal static class DurableLoad
         }
 
         var cost = await reader.CostAsync(ids, done, cancellationToken);
+        await reader.PurgeAsync(from);
         return new DurableRun(instances, instances / started.TotalSeconds, span > 0 ? completed.Count / span : double.NaN, P(50), P(99), instances - completed.Count, delta, window, cost, hostCpuMs, azuriteCpuMs)
         {
             NotCompletedStatuses = missing,
