@@ -12,6 +12,7 @@ namespace LlmFunctions.Bench;
 internal static class BenchMain
 {
     private const string Provider = "Groq";
+    internal const string PromptHub = "BenchPrompts";
 
     public static async Task<int> Main(string[] args)
     {
@@ -19,6 +20,11 @@ internal static class BenchMain
         {
             Console.WriteLine(BenchOptions.Usage + "\n\n" + ReplayOptions.Usage);
             return 0;
+        }
+
+        if (args is [BareHost.Argument])
+        {
+            return await BareHost.RunAsync();
         }
 
         if (args is ["--replay", .. var replayArgs])
@@ -58,10 +64,10 @@ internal static class BenchMain
     private static async Task<int> RunBuiltAppAsync(string? appDllOverride, TimeSpan timeLimit, string limitHint, Func<string, string, CancellationToken, Task<int>> run)
     {
         var root = RepoRoot();
-        var appDll = appDllOverride ?? Path.Combine(root, "src", "LlmFunctions.FunctionApp", "bin", "Release", "net10.0", "LlmFunctions.FunctionApp.dll");
+        var appDll = appDllOverride ?? Path.Combine(root, "src", "LlmFunctions.StandaloneHost", "bin", "Release", "net10.0", "LlmFunctions.StandaloneHost.dll");
         if (!File.Exists(appDll))
         {
-            await Console.Error.WriteLineAsync($"error: the function app is not built: {appDll} is missing; run bench/run.sh (it builds Release) or pass --app");
+            await Console.Error.WriteLineAsync($"error: the standalone host is not built: {appDll} is missing; run bench/run.sh (it builds Release) or pass --app");
             return 2;
         }
 
@@ -84,12 +90,13 @@ internal static class BenchMain
 
     private static async Task<int> RunAsync(BenchOptions options, string root, string appDll, CancellationToken cancellationToken)
     {
-        Console.WriteLine(Inv($"machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
+        Console.WriteLine(Inv($"machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; load average {LoadAverage()}"));
         var scenario = SimulatorScenario.Parse(Inv(
             $$"""{ "seed": 1, "providers": [ { "name": "{{Provider}}", "api": "openai", "latencyMs": { "fixed": {{options.LatencyMs}} } } ] }"""));
         await using var simulator = await SimulatorServer.StartAsync(scenario, cancellationToken: cancellationToken);
-        var (azurite, storage) = await Azurite.StartAsync(root, cancellationToken);
+        var (azurite, account) = await Azurite.StartAsync(root, cancellationToken);
         using var azuriteProcess = azurite;
+        await using var gatewayStorage = StorageCounters.Start(account);
 
         using var handler = new SocketsHttpHandler
         {
@@ -101,13 +108,9 @@ internal static class BenchMain
         };
         using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(60) };
 
-        var settings = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["AzureWebJobsStorage"] = storage,
-            [ProviderCatalog.SimulatorBaseUrlSetting] = simulator.BaseAddress.ToString(),
-            // The function app takes its log levels from host.json's logging section, as a Functions host does.
-            ["AzureFunctionsJobHost:logging:logLevel:default"] = "Warning",
-        };
+        var settings = Gateway.HostSettings(PromptHub);
+        settings["AzureWebJobsStorage"] = gatewayStorage.ConnectionString;
+        settings[ProviderCatalog.SimulatorBaseUrlSetting] = simulator.BaseAddress.ToString();
         foreach (var builtIn in BuiltInProviders.All.Where(b => !string.Equals(b.Name, Provider, StringComparison.OrdinalIgnoreCase)))
         {
             settings[$"{ProviderCatalog.SectionName}:{builtIn.Name}:Enabled"] = "false";
@@ -121,8 +124,38 @@ internal static class BenchMain
         var directBody = Encoding.UTF8.GetBytes("""{"model":"bench-model","messages":[{"role":"user","content":"Say hello in one word."}],"max_tokens":16}""");
         var gatewayBody = Encoding.UTF8.GetBytes("""{"messages":[{"role":"user","content":"Say hello in one word."}],"max_tokens":16}""");
         Console.WriteLine($"direct:  POST {directUrl}  (simulator in this process, fixed latency {options.LatencyMs} ms)");
-        Console.WriteLine($"gateway: POST {gatewayUrl}  (dotnet {Path.GetFileName(appDll)}, provider {Provider} only, storage Azurite)");
+        Console.WriteLine($"gateway: POST {gatewayUrl}  (dotnet {Path.GetFileName(appDll)}, provider {Provider} only, storage Azurite through a counting proxy)");
 
+        var linesBefore = gateway.Lines;
+        var rows = new List<Row>();
+        if (options.Sync)
+        {
+            rows = await SyncAsync(options, client, directUrl, directBody, gatewayUrl, gatewayBody, cancellationToken);
+        }
+
+        if (options.DurableInstances > 0)
+        {
+            await DurableComparison.RunAsync(options, root, account, gatewayStorage, gatewayBase, gateway, azuriteProcess, client, cancellationToken);
+        }
+
+        Console.WriteLine(Inv($"load average at the end: {LoadAverage()} ({DateTime.UtcNow:HH:mm} UTC)"));
+        var appLines = gateway.Lines - linesBefore;
+        Console.WriteLine(Inv($"the function app wrote {appLines} log lines while measuring"));
+        foreach (var r in rows.Where(r => r.Failures > 0))
+        {
+            Console.WriteLine(Inv($"non-200 responses at concurrency {r.Concurrency}: {r.Failures} over {options.Repeats} runs (gateway and direct together)"));
+        }
+
+        if (appLines > 0)
+        {
+            Console.WriteLine($"last lines from the function app:\n{gateway.Tail()}");
+        }
+        return 0;
+    }
+
+    private static async Task<List<Row>> SyncAsync(BenchOptions options, HttpClient client, Uri directUrl, byte[] directBody, Uri gatewayUrl, byte[] gatewayBody, CancellationToken cancellationToken)
+    {
+        var rows = new List<Row>();
         // The simulator accepts any bearer key; the gateway sends its own ("simulator-key") to it.
         var targets = new[] { ("direct", directUrl, directBody, (string?)"bench-key"), ("gateway", gatewayUrl, gatewayBody, (string?)null) };
         if (options.Warmup > 0)
@@ -134,8 +167,6 @@ internal static class BenchMain
             }
         }
 
-        var linesBefore = gateway.Lines;
-        var rows = new List<Row>();
         var total = Stopwatch.StartNew();
         for (var level = 0; level < options.Concurrency.Count; level++)
         {
@@ -166,37 +197,7 @@ internal static class BenchMain
         Console.WriteLine();
         Console.WriteLine(Inv($"medians of {options.Repeats} runs; latencies in ms; measured in {total.Elapsed.TotalSeconds:F0} s"));
         Console.WriteLine(Table(rows));
-        if (options.DurableInstances > 0)
-        {
-            var durable = new List<DurableRun>();
-            for (var repeat = 0; repeat < options.Repeats; repeat++)
-            {
-                var run = await DurableLoad.RunAsync(client, gatewayBase, options.DurableInstances, 32, cancellationToken);
-                Console.WriteLine(Inv($"  durable run {repeat + 1}/{options.Repeats}: {run.Instances} instances, started {run.StartsPerSecond:F0}/s, completed {run.CompletedPerSecond:F0}/s (first created to last completed), start-to-completion p50 {run.P50Ms:F0} ms p99 {run.P99Ms:F0} ms, {run.NotCompleted} not completed"));
-                foreach (var status in run.NotCompletedStatuses)
-                {
-                    Console.WriteLine($"    not completed: {status}");
-                }
-                durable.Add(run);
-            }
-
-            Console.WriteLine();
-            Console.WriteLine(Inv($"durable path (POST /api/prompts at concurrency 32, one healthy provider, Azurite), median of {options.Repeats} runs:"));
-            Console.WriteLine(Inv($"  {Median(durable.Select(d => d.CompletedPerSecond)):F0} instances/s completed (first created to last completed); {Median(durable.Select(d => d.StartsPerSecond)):F0} starts/s; start-to-completion p50 {Median(durable.Select(d => d.P50Ms)):F0} ms, p99 {Median(durable.Select(d => d.P99Ms)):F0} ms"));
-        }
-
-        var appLines = gateway.Lines - linesBefore;
-        Console.WriteLine(Inv($"the function app wrote {appLines} log lines while measuring"));
-        foreach (var r in rows.Where(r => r.Failures > 0))
-        {
-            Console.WriteLine(Inv($"non-200 responses at concurrency {r.Concurrency}: {r.Failures} over {options.Repeats} runs (gateway and direct together)"));
-        }
-
-        if (appLines > 0)
-        {
-            Console.WriteLine($"last lines from the function app:\n{gateway.Tail()}");
-        }
-        return 0;
+        return rows;
     }
 
     private static string Table(List<Row> rows)
@@ -235,6 +236,10 @@ internal static class BenchMain
     }
 
     private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+    // Other work on the machine shows here (1, 5 and 15 minutes); the numbers are only comparable on a quiet machine.
+    internal static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static double Median(IEnumerable<double> values)
     {

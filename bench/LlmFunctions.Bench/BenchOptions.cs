@@ -11,27 +11,33 @@ internal sealed record BenchOptions(
     int LatencyMs,
     TimeSpan TimeLimit,
     string? AppDll,
-    int DurableInstances = 2000)
+    int DurableInstances = 2000,
+    int DurableConcurrency = 32,
+    bool Sync = true)
 {
     public const string Usage = """
         usage: LlmFunctions.Bench [--concurrency 1,8,32] [--requests 2000,5000,10000] [--repeats 3] [--warmup 1000]
-                                  [--latency-ms 1] [--time-limit 600] [--app path/to/LlmFunctions.FunctionApp.dll]
-                                  [--durable 2000]
+                                  [--latency-ms 1] [--time-limit 600] [--app path/to/LlmFunctions.StandaloneHost.dll]
+                                  [--durable 2000] [--durable-concurrency 32] [--sync on|off]
           --concurrency  comma-separated client concurrency levels, each 1..256
           --requests     requests per measurement, one per concurrency level (or one value for all), each 1..1000000
           --repeats      measurements per level and target; medians are printed (1..15)
           --warmup       warm-up requests per target before measuring (0..100000)
           --latency-ms   the simulated provider's fixed latency in ms (0..1000)
           --time-limit   hard limit for the whole run in seconds (10..3600); the run aborts when it is reached
-          --app          the built function app (default: src/LlmFunctions.FunctionApp/bin/Release/net10.0 under the repo root)
-          --durable      durable instances started through POST /api/prompts per repeat, to measure instances/s (0..100000; 0 skips)
+          --app          the built standalone host (default: src/LlmFunctions.StandaloneHost/bin/Release/net10.0 under the repo root)
+          --durable      instances per repeat of each durable path: the prompt orchestration (POST /api/prompts) and the
+                         bare one-activity DTFx orchestration (0..100000; 0 skips both)
+          --durable-concurrency  concurrent starts on both durable paths (1..256)
+          --sync         off skips the sync table (direct vs gateway)
         """;
 
     public static BenchOptions? Parse(IReadOnlyList<string> args, out string? error)
     {
         IReadOnlyList<int> concurrency = [1, 8, 32];
         IReadOnlyList<int>? requests = null;
-        int repeats = 3, warmup = 1000, latency = 1, limit = 600, durable = 2000;
+        int repeats = 3, warmup = 1000, latency = 1, limit = 600, durable = 2000, durableConcurrency = 32;
+        var sync = true;
         string? app = null;
         if (OptionPairs.Split(args, out error) is not { } pairs)
         {
@@ -50,6 +56,9 @@ internal sealed record BenchOptions(
                 "--time-limit" => TryInt(name, value, 10, 3600, out limit, out error),
                 "--app" => OptionPairs.TryApp(value, out app, out error),
                 "--durable" => TryInt(name, value, 0, 100_000, out durable, out error),
+                "--durable-concurrency" => TryInt(name, value, 1, 256, out durableConcurrency, out error),
+                "--sync" when value is "on" or "off" => (sync = value == "on") || true,
+                "--sync" => Fail($"--sync must be on or off, was '{value}'", out error),
                 _ => Fail($"unknown option '{name}'", out error),
             };
             if (!ok)
@@ -79,7 +88,7 @@ internal sealed record BenchOptions(
             }
         }
 
-        return new BenchOptions(concurrency, requests, repeats, warmup, latency, TimeSpan.FromSeconds(limit), app, durable);
+        return new BenchOptions(concurrency, requests, repeats, warmup, latency, TimeSpan.FromSeconds(limit), app, durable, durableConcurrency, sync);
     }
 
     private static bool TryInt(string name, string value, int min, int max, out int result, out string? error)

@@ -54,6 +54,16 @@ internal sealed class Child : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>CPU time (user and system) the process has used so far.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     public string Tail()
     {
         lock (_tail)
@@ -87,7 +97,7 @@ internal static partial class Azurite
     private const string AccountName = "devstoreaccount1";
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    public static async Task<(Child Process, string ConnectionString)> StartAsync(string repoRoot, CancellationToken cancellationToken)
+    public static async Task<(Child Process, AzuriteAccount Account)> StartAsync(string repoRoot, CancellationToken cancellationToken)
     {
         var binary = Path.Combine(repoRoot, "node_modules", ".bin", "azurite");
         if (!File.Exists(binary))
@@ -137,28 +147,62 @@ internal static partial class Azurite
             throw new InvalidOperationException($"Azurite did not report listening within 30 s:\n{tail}");
         }
 
-        string Endpoint(string service) => $"{endpoints[service].GetLeftPart(UriPartial.Authority)}/{AccountName}";
-        var connection = string.Create(
+        return (child, new AzuriteAccount(endpoints["Blob"], endpoints["Queue"], endpoints["Table"]));
+    }
+
+    /// <summary>The connection string for the account at these endpoints (Azurite's, or proxies in front of it).</summary>
+    public static string ConnectionString(Uri blob, Uri queue, Uri table)
+    {
+        static string Endpoint(Uri service) => $"{service.GetLeftPart(UriPartial.Authority)}/{AccountName}";
+        return string.Create(
             CultureInfo.InvariantCulture,
             $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
-            $"BlobEndpoint={Endpoint("Blob")};QueueEndpoint={Endpoint("Queue")};TableEndpoint={Endpoint("Table")};");
-        return (child, connection);
+            $"BlobEndpoint={Endpoint(blob)};QueueEndpoint={Endpoint(queue)};TableEndpoint={Endpoint(table)};");
     }
 
     [GeneratedRegex(@"Azurite (?<service>Blob|Queue|Table) service is successfully listening at (?<url>https?://\S+)", RegexOptions.CultureInvariant)]
     private static partial Regex ListeningLine();
 }
 
-/// <summary>The built function app run as <c>dotnet LlmFunctions.FunctionApp.dll</c> on 127.0.0.1.</summary>
+/// <summary>Azurite's three service endpoints.</summary>
+internal sealed record AzuriteAccount(Uri Blob, Uri Queue, Uri Table)
+{
+    /// <summary>The connection string straight to Azurite.</summary>
+    public string ConnectionString => Azurite.ConnectionString(Blob, Queue, Table);
+}
+
+/// <summary>The built standalone host run as <c>dotnet LlmFunctions.StandaloneHost.dll</c> on 127.0.0.1, or the bench
+/// itself as the bare host (<c>dotnet LlmFunctions.Bench.dll --bare-host</c>).</summary>
 internal static class Gateway
 {
+    /// <summary>Settings every standalone host needs besides storage and providers.</summary>
+    /// <param name="hub">The durable task hub's name.</param>
+    public static Dictionary<string, string> HostSettings(string hub) => new(StringComparer.Ordinal)
+    {
+        ["AzureFunctionsJobHost:extensions:durableTask:hubName"] = hub,
+        ["ResetExpiredCooldownsSchedule"] = "0 */5 * * * *",
+        ["LlmFunctions:Host:WorkerId"] = "bench-" + hub,
+
+        // The host takes its log levels from host.json's logging section, as a Functions host does.
+        ["AzureFunctionsJobHost:logging:logLevel:default"] = "Warning",
+    };
+
+    public static Task<(Child Process, Uri BaseAddress)> StartAsync(
+        string appDll, string repoRoot, IDictionary<string, string> settings, HttpClient client, CancellationToken cancellationToken) =>
+        StartAsync(appDll, [], "api/health", repoRoot, settings, client, cancellationToken);
+
     public static async Task<(Child Process, Uri BaseAddress)> StartAsync(
-        string appDll, string repoRoot, IDictionary<string, string> settings, HttpClient client, CancellationToken cancellationToken)
+        string dll, IReadOnlyList<string> args, string healthPath, string repoRoot, IDictionary<string, string> settings, HttpClient client, CancellationToken cancellationToken)
     {
         var port = FreePort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}/");
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(appDll)! };
-        start.ArgumentList.Add(appDll);
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = repoRoot };
+        start.ArgumentList.Add(dll);
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
@@ -170,14 +214,14 @@ internal static class Gateway
 
         var child = new Child(start);
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        var health = new Uri(baseAddress, "api/health");
+        var health = new Uri(baseAddress, healthPath);
         while (true)
         {
             if (child.HasExited)
             {
                 var tail = child.Tail();
                 child.Dispose();
-                throw new InvalidOperationException($"the function app exited before it was healthy:\n{tail}");
+                throw new InvalidOperationException($"{Path.GetFileName(dll)} exited before it was healthy:\n{tail}");
             }
 
             try

@@ -54,9 +54,9 @@ internal static class Replay
         var naiveStats = simulator.Stats;
         Console.WriteLine(Inv($"  naive done: {naive.Succeeded}/{prompts.Count} in {naive.Wall.TotalSeconds:F1} s; Cloudflare set unavailable for 1 h {naive.UnavailableMarks} times"));
 
-        var (azurite, storage) = await Azurite.StartAsync(root, cancellationToken);
+        var (azurite, account) = await Azurite.StartAsync(root, cancellationToken);
         using var azuriteProcess = azurite;
-        var settings = GatewaySettings(scenario, simulator, storage, options.TimeScale);
+        var settings = GatewaySettings(scenario, simulator, account.ConnectionString, options.TimeScale);
         var (gatewayProcess, gatewayBase) = await Gateway.StartAsync(appDll, root, settings, client, cancellationToken);
         using var gateway = gatewayProcess;
         Console.WriteLine($"LlmFunctions: {gatewayBase} driven by BatchRunner (sync, allow_truncation, default AIMD and retries; AIMD pause scaled to {new AimdOptions().Pause.TotalSeconds * options.TimeScale:0.###} s); settings: " +
@@ -104,12 +104,9 @@ internal static class Replay
 
     private static Dictionary<string, string> GatewaySettings(SimulatorScenario scenario, SimulatorServer simulator, string storage, double scale)
     {
-        var settings = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["AzureWebJobsStorage"] = storage,
-            [ProviderCatalog.SimulatorBaseUrlSetting] = simulator.BaseAddress.ToString(),
-            ["AzureFunctionsJobHost:logging:logLevel:default"] = "Warning",
-        };
+        var settings = Gateway.HostSettings("BenchReplay");
+        settings["AzureWebJobsStorage"] = storage;
+        settings[ProviderCatalog.SimulatorBaseUrlSetting] = simulator.BaseAddress.ToString();
         foreach (var builtIn in BuiltInProviders.All.Where(b => !scenario.Providers.Any(p => string.Equals(p.Name, b.Name, StringComparison.OrdinalIgnoreCase))))
         {
             settings[$"{ProviderCatalog.SectionName}:{builtIn.Name}:Enabled"] = "false";

@@ -17,13 +17,13 @@ internal sealed record ReplayOptions(int Prompts, double TimeScale, NaiveRetries
 {
     public const string Usage = """
         usage: LlmFunctions.Bench --replay [--prompts 3686] [--time-scale 0.01] [--naive-retries wrapped|all]
-                                           [--time-limit 900] [--app path/to/LlmFunctions.FunctionApp.dll]
+                                           [--time-limit 900] [--app path/to/LlmFunctions.StandaloneHost.dll]
           --prompts        prompts per mode (1..100000); the seed's incident had 3686
           --time-scale     multiplies the scenario's durations and the naive client's 10 s retry delay (0.0001..1)
           --naive-retries  wrapped: retry only what the seed's classifier still sees as retryable (default);
                            all: retry every failure on the same provider, 10 times
           --time-limit     hard limit for the whole run in seconds (10..7200)
-          --app            the built function app (default: src/LlmFunctions.FunctionApp/bin/Release/net10.0)
+          --app            the built standalone host (default: src/LlmFunctions.StandaloneHost/bin/Release/net10.0)
         """;
 
     public static ReplayOptions? Parse(IReadOnlyList<string> args, out string? error)

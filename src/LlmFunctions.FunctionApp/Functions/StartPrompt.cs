@@ -15,8 +15,9 @@ namespace LlmFunctions.FunctionApp.Functions;
 /// <c>Retry-After</c>.
 /// </summary>
 /// <param name="failover">The failover settings, copied into the instance's input.</param>
+/// <param name="runner">The failover runner, whose health cache gives the instance its candidates.</param>
 /// <param name="time">The time source for the request's deadline.</param>
-public sealed class StartPrompt(IOptions<FailoverOptions> failover, TimeProvider time)
+public sealed class StartPrompt(IOptions<FailoverOptions> failover, PromptRunner runner, TimeProvider time)
 {
     /// <summary>Handles the request.</summary>
     /// <param name="request">The request.</param>
@@ -57,9 +58,12 @@ public sealed class StartPrompt(IOptions<FailoverOptions> failover, TimeProvider
             var id = instanceId ?? InstanceIds.New();
             if (instanceId is null || await client.GetInstanceAsync(id, getInputsAndOutputs: false, cancellationToken) is null)
             {
+                // Read here from the health cache, so that the instance needs no ReadProviderHealth activity to begin;
+                // each attempt re-checks its provider's fresh health anyway.
+                var candidates = await runner.ReadCandidatesAsync(cancellationToken);
                 await client.ScheduleNewOrchestrationInstanceAsync(
                     PromptOrchestrator.Name,
-                    new PromptInput(prompt, failover.Value),
+                    new PromptInput(prompt, failover.Value, Candidates: [.. candidates]),
                     new StartOrchestrationOptions(id),
                     cancellationToken);
             }

@@ -10,7 +10,10 @@ namespace LlmFunctions.FunctionApp.Orchestration;
 /// <param name="Request">The prompt.</param>
 /// <param name="Failover">The failover settings in force when the instance started.</param>
 /// <param name="Resume">The state to continue from (its candidates' health is re-read), or null to start afresh.</param>
-public sealed record PromptInput(PromptRequest Request, FailoverOptions Failover, FailoverState? Resume = null);
+/// <param name="Candidates">The candidates and their health as read when the prompt was started (<c>StartPrompt</c>
+/// reads them from the health cache), or null: the instance then reads them with the <c>ReadProviderHealth</c>
+/// activity before its first decision.</param>
+public sealed record PromptInput(PromptRequest Request, FailoverOptions Failover, FailoverState? Resume = null, IReadOnlyList<Candidate>? Candidates = null);
 
 /// <summary>The input of one <c>AttemptProvider</c> activity.</summary>
 /// <param name="Attempt">The attempt as the policy decided it (provider, model, messages after any truncation).</param>

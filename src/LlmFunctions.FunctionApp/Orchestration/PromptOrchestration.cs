@@ -11,7 +11,8 @@ namespace LlmFunctions.FunctionApp.Orchestration;
 /// orchestration context (replay-safe time, durable timers, activities), so it replays deterministically and can be
 /// tested without storage.
 /// <list type="bullet">
-/// <item>Health is read by the <c>ReadProviderHealth</c> activity at the start and after every wait.</item>
+/// <item>Health is read by the <c>ReadProviderHealth</c> activity after every wait, and at the start unless the input
+/// carries it (<see cref="PromptInput.Candidates"/>: an activity and an orchestrator episode fewer per prompt).</item>
 /// <item>Each provider call is the <c>AttemptProvider</c> activity. A transient failure is retried by Durable's own
 /// retry: a retry handler built from the failover settings asks the policy, waits out its backoff on a durable timer,
 /// and lets the engine schedule the activity again.</item>
@@ -60,7 +61,7 @@ internal sealed partial class PromptOrchestration
     /// <returns>The output document (see <see cref="PromptTelemetry.Output"/>).</returns>
     public async Task<JsonElement> RunAsync()
     {
-        var candidates = await ReadHealthAsync();
+        var candidates = _input.Candidates ?? await ReadHealthAsync();
         var state = _input.Resume is { } resumed
             ? WithHealth(resumed, candidates)
             : FailoverState.Start(_input.Request, candidates);

@@ -150,6 +150,19 @@ public sealed class PromptOrchestrationTests
         Assert.Equal(["Alpha#1 Transient", "Alpha#2 Success"], Attempts(output));
     }
 
+    [Fact]
+    public async Task Run_InputCarriesTheCandidates_StartsWithTheAttemptWithoutReadingHealth()
+    {
+        var context = new ScriptedOrchestrationContext(T0, new PromptInput(Request(), Options, Candidates: Candidates(a: Healthy(A) with { CooldownUntil = T0.AddHours(1) })))
+            .On(PromptOrchestration.AttemptProviderName, Success);
+
+        var output = await RunAsync(context);
+
+        // The input's health rules the first round: Alpha (cooling down there) is skipped without a health read.
+        Assert.Equal(["Beta#1 Success"], Attempts(output));
+        Assert.Equal([PromptOrchestration.AttemptProviderName], context.ActivityCalls.Select(c => c.Name));
+    }
+
     private static List<Candidate> Candidates(ProviderHealth? a = null, ProviderHealth? b = null) =>
         [new(A, 1, 6_000, a ?? Healthy(A)), new(B, 2, 6_000, b ?? Healthy(B))];
 
