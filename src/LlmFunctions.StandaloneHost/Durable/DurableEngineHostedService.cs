@@ -84,7 +84,9 @@ internal sealed class DurableEngineHostedService(
 
         try
         {
-            await worker.StopAsync(isForced: false).WaitAsync(StopTimeout, timeProvider, cancellationToken);
+            // A graceful stop waits a second per dispatcher while its fetchers poll, even with nothing to drain; with
+            // nothing running there is nothing to wait for (a work item fetched meanwhile comes back after its lease).
+            await worker.StopAsync(isForced: functionServices.InFlight == 0).WaitAsync(StopTimeout, timeProvider, cancellationToken);
             DurableEngineLog.Stopped(logger);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)

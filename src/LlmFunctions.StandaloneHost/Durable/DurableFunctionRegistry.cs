@@ -1,4 +1,5 @@
 using DurableTask.Core;
+using Microsoft.DurableTask;
 using LlmFunctions.StandaloneHost.Functions;
 using Microsoft.DurableTask.Worker;
 using Microsoft.DurableTask.Worker.Shims;
@@ -35,8 +36,8 @@ internal sealed class DurableFunctionRegistry
         {
             ErrorPropagationMode = ErrorPropagationMode.UseFailureDetails,
         };
-        worker.AddTaskOrchestrations([.. Orchestrators.Select(i => new FunctionOrchestration.Creator(shims, i, services))]);
-        worker.AddTaskActivities([.. Activities.Select(i => new FunctionActivity.Creator(shims, i, services))]);
+        worker.AddTaskOrchestrations([.. Orchestrators.Select(i => new FunctionCreator<TaskOrchestration>(i.Function.Name, () => new FunctionOrchestration(shims, i, services)))]);
+        worker.AddTaskActivities([.. Activities.Select(i => new FunctionCreator<TaskActivity>(i.Function.Name, () => shims.CreateActivity(new TaskName(i.Function.Name), new FunctionActivity(i, services))))]);
         worker.AddOrchestrationDispatcherMiddleware(async (context, next) =>
         {
             try

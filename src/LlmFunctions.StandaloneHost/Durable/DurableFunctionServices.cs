@@ -19,4 +19,23 @@ internal sealed class DurableFunctionServices(IServiceProvider root, ILoggerFact
 #pragma warning restore CA1822
 
     public CancellationToken StoppingToken => lifetime.ApplicationStopping;
+
+    /// <summary>Gets how many orchestrator episodes and activity calls are running now.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    private int _inFlight;
+
+    /// <summary>Counts a running episode or activity call until the returned scope is disposed.</summary>
+    /// <returns>The scope.</returns>
+    public InFlightScope Track()
+    {
+        Interlocked.Increment(ref _inFlight);
+        return new InFlightScope(this);
+    }
+
+    /// <summary>One running episode or activity call.</summary>
+    internal readonly struct InFlightScope(DurableFunctionServices services) : IDisposable
+    {
+        public void Dispose() => Interlocked.Decrement(ref services._inFlight);
+    }
 }

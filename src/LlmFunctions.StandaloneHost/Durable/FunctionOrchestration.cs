@@ -14,9 +14,11 @@ internal sealed class FunctionOrchestration : TaskOrchestration, IAsyncDisposabl
 {
     private readonly TaskOrchestration _shim;
     private readonly FunctionOrchestrator _orchestrator;
+    private readonly DurableFunctionServices.InFlightScope _running;
 
     public FunctionOrchestration(DurableTaskShimFactory shims, FunctionInvoker invoker, DurableFunctionServices services)
     {
+        _running = services.Track();
         _orchestrator = new FunctionOrchestrator(invoker, services);
         _shim = shims.CreateOrchestration(new TaskName(invoker.Function.Name), _orchestrator);
     }
@@ -27,25 +29,10 @@ internal sealed class FunctionOrchestration : TaskOrchestration, IAsyncDisposabl
 
     public override string GetStatus() => _shim.GetStatus();
 
-    public ValueTask DisposeAsync() => _orchestrator.DisposeAsync();
-
-    /// <summary>Makes one <see cref="FunctionOrchestration"/> per episode.</summary>
-    internal sealed class Creator : ObjectCreator<TaskOrchestration>
+    public async ValueTask DisposeAsync()
     {
-        private readonly DurableTaskShimFactory _shims;
-        private readonly FunctionInvoker _invoker;
-        private readonly DurableFunctionServices _services;
-
-        public Creator(DurableTaskShimFactory shims, FunctionInvoker invoker, DurableFunctionServices services)
-        {
-            _shims = shims;
-            _invoker = invoker;
-            _services = services;
-            Name = invoker.Function.Name;
-            Version = string.Empty;
-        }
-
-        public override TaskOrchestration Create() => new FunctionOrchestration(_shims, _invoker, _services);
+        _running.Dispose();
+        await _orchestrator.DisposeAsync();
     }
 }
 

@@ -106,6 +106,34 @@ internal sealed partial class TcpFaultProxy : IAsyncDisposable
 
     /// <summary>Listens again on the same ports.</summary>
     /// <returns>A task that completes when every port listens.</returns>
+    /// <summary>
+    /// Refuses connections for exactly <paramref name="duration"/> (a fault of fixed length, as Polly's chaos strategies
+    /// inject one), running <paramref name="check"/> at its start and then every <paramref name="every"/> while it lasts;
+    /// the connections are still refused when this returns (call <see cref="UnblockAsync"/>).
+    /// </summary>
+    /// <returns>How many times <paramref name="check"/> ran.</returns>
+    public async Task<int> BlockForAsync(TimeSpan duration, TimeSpan every, Func<int, Task> check, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        await BlockAsync();
+        var blocked = System.Diagnostics.Stopwatch.StartNew();
+        var checks = 0;
+        using var ticks = new PeriodicTimer(every);
+        do
+        {
+            await check(++checks);
+        }
+        while (blocked.Elapsed + every < duration && await ticks.WaitForNextTickAsync(cancellationToken));
+
+        var left = duration - blocked.Elapsed;
+        if (left > TimeSpan.Zero)
+        {
+            await Task.Delay(left, cancellationToken);
+        }
+
+        return checks;
+    }
+
     public Task UnblockAsync()
     {
         lock (_gate)

@@ -129,8 +129,10 @@ public sealed class HostCrashTests(AzuriteFixture azurite, ITestOutputHelper out
         var recorded = await AssertEachCompletedOnceAsync(second.Client, ids, ct);
         var calls = simulator.Stats.For("Groq").Calls;
         output.WriteLine($"Groq calls {calls} ({simulator.Stats.For("Groq").Count(SimulatorOutcomes.Ok)} ok); attempts recorded {recorded}, so {calls - recorded} unrecorded");
-        // The killed probe is the one call no instance recorded: no other call was lost or made twice.
-        Assert.Equal(1, calls - recorded);
+        // The killed probe is a call no instance recorded. An orchestrator episode the kill cut short after it had
+        // scheduled its activity runs again and schedules it again (the engine sends messages before it commits
+        // history): that activity may then run twice, and only one result is kept. At most one repeat per instance.
+        Assert.InRange(calls - recorded, 1, instances);
     }
 
     private Dictionary<string, string> Settings(SimulatorServer simulator)
