@@ -33,10 +33,7 @@ internal sealed class ChatApp : IAsyncDisposable
 
     public ProviderCatalog Catalog => Factory.Services.GetRequiredService<ProviderCatalog>();
 
-    /// <summary>The durable task hub's name, as host.json's extensions.durableTask.hubName.</summary>
-    public const string TaskHubSetting = "AzureFunctionsJobHost:extensions:durableTask:hubName";
-
-    public string TaskHub => _values[TaskHubSetting]!;
+    public string TaskHub => _values[TestHostSettings.TaskHub]!;
 
     /// <summary>OpenAI-compatible providers named in <paramref name="providers"/>, each built from the JSON fields.</summary>
     public static string Scenario(params (string Name, string Fields)[] providers) =>
@@ -45,21 +42,7 @@ internal sealed class ChatApp : IAsyncDisposable
     public static async Task<ChatApp> StartAsync(AzuriteFixture azurite, string scenarioJson, IDictionary<string, string?>? settings = null)
     {
         var simulator = await SimulatorTestHost.StartAsync(scenarioJson);
-        var values = new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            [ProviderCatalog.SimulatorBaseUrlSetting] = simulator.BaseAddress.ToString(),
-            [HealthOptions.SectionName + ":TableName"] = AzuriteFixture.UniqueTableName(),
-            [TaskHubSetting] = AzuriteFixture.UniqueTableName(),
-            ["AzureFunctionsJobHost:extensions:durableTask:storageProvider:maxQueuePollingInterval"] = "00:00:00.100",
-            ["ResetExpiredCooldownsSchedule"] = "0 0 0 1 1 *",
-            ["LlmFunctions:Host:WorkerId"] = "test-host-" + Guid.NewGuid().ToString("N")[..8],
-        };
-        var inScenario = simulator.Scenario.Providers.Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        foreach (var builtIn in BuiltInProviders.All.Where(b => !inScenario.Contains(b.Name)))
-        {
-            values[$"{ProviderCatalog.SectionName}:{builtIn.Name}:Enabled"] = "false";
-        }
+        var values = TestHostSettings.For(azurite.ConnectionString, simulator, NewWorkerId(), TimeSpan.FromMilliseconds(100));
 
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -79,7 +62,9 @@ internal sealed class ChatApp : IAsyncDisposable
 
     /// <summary>Starts another host of the same app: same storage, task hub, health table and simulator; its own worker id.</summary>
     public Task<WebApplicationFactory<StandaloneHost::Program>> AnotherHostAsync() =>
-        CreateHostAsync(new Dictionary<string, string?>(_values) { ["LlmFunctions:Host:WorkerId"] = "test-host-" + Guid.NewGuid().ToString("N")[..8] });
+        CreateHostAsync(new Dictionary<string, string?>(_values) { [TestHostSettings.WorkerId] = NewWorkerId() });
+
+    private static string NewWorkerId() => "test-host-" + Guid.NewGuid().ToString("N")[..8];
 
     private static async Task<WebApplicationFactory<StandaloneHost::Program>> CreateHostAsync(Dictionary<string, string?> values)
     {

@@ -86,7 +86,7 @@ public sealed class FunctionAppHostTests(AzuriteFixture azurite) : IAsyncLifetim
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             [HealthOptions.SectionName + ":TableName"] = AzuriteFixture.UniqueTableName(),
-            [ChatApp.TaskHubSetting] = AzuriteFixture.UniqueTableName(),
+            [TestHostSettings.TaskHub] = AzuriteFixture.UniqueTableName(),
             ["ResetExpiredCooldownsSchedule"] = "0 0 0 1 1 *",
             ["GROQ_API_KEY"] = Secret,
         });
@@ -272,7 +272,7 @@ public sealed class FunctionAppHostTests(AzuriteFixture azurite) : IAsyncLifetim
         ["AzureWebJobsStorage"] = azurite.ConnectionString,
         [ProviderCatalog.SimulatorBaseUrlSetting] = Simulator.BaseAddress.ToString(),
         [HealthOptions.SectionName + ":TableName"] = AzuriteFixture.UniqueTableName(),
-        [ChatApp.TaskHubSetting] = AzuriteFixture.UniqueTableName(),
+        [TestHostSettings.TaskHub] = AzuriteFixture.UniqueTableName(),
         ["ResetExpiredCooldownsSchedule"] = "0 0 0 1 1 *",
         ["LlmFunctions:Providers:Nebius:Enabled"] = "false",
     };

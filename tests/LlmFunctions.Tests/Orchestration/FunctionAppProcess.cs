@@ -26,7 +26,7 @@ internal sealed class FunctionAppProcess : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<FunctionAppProcess> StartAsync(IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken)
+    public static async Task<FunctionAppProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken)
     {
         var root = Path.GetDirectoryName(SimulatorTestHost.RepoFile("LlmFunctions.sln"))!;
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;

@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using LlmFunctions.Providers;
 using LlmFunctions.Simulator;
+using LlmFunctions.Tests.FunctionApp;
 using LlmFunctions.Tests.Infrastructure;
 using LlmFunctions.Tests.Simulator;
 using Xunit.Abstractions;
@@ -135,25 +136,11 @@ public sealed class HostCrashTests(AzuriteFixture azurite, ITestOutputHelper out
         Assert.InRange(calls - recorded, 1, instances);
     }
 
-    private Dictionary<string, string> Settings(SimulatorServer simulator)
+    private Dictionary<string, string?> Settings(SimulatorServer simulator)
     {
-        var settings = new Dictionary<string, string>
-        {
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            [ProviderCatalog.SimulatorBaseUrlSetting] = simulator.BaseAddress.ToString(),
-            ["LlmFunctions:Health:TableName"] = AzuriteFixture.UniqueTableName(),
-            ["AzureFunctionsJobHost:extensions:durableTask:hubName"] = AzuriteFixture.UniqueTableName(),
-            ["AzureFunctionsJobHost:extensions:durableTask:storageProvider:maxQueuePollingInterval"] = "00:00:00.250",
-            ["ResetExpiredCooldownsSchedule"] = "0 0 0 1 1 *",
-            // The restarted process has the same worker id, so it takes the dead one's partition leases back at once.
-            ["LlmFunctions:Host:WorkerId"] = "crash-" + Guid.NewGuid().ToString("N")[..8],
-        };
+        // The restarted process has the same worker id, so it takes the dead one's partition leases back at once.
+        var settings = TestHostSettings.For(azurite.ConnectionString, simulator, "crash-" + Guid.NewGuid().ToString("N")[..8], TimeSpan.FromMilliseconds(250));
         var inScenario = simulator.Scenario.Providers.Select(p => p.Name).ToList();
-        foreach (var builtIn in BuiltInProviders.All.Where(b => !inScenario.Contains(b.Name)))
-        {
-            settings[$"{ProviderCatalog.SectionName}:{builtIn.Name}:Enabled"] = "false";
-        }
-
         for (var i = 0; i < inScenario.Count; i++)
         {
             settings[$"{ProviderCatalog.SectionName}:{inScenario[i]}:Priority"] = (i + 1).ToString(CultureInfo.InvariantCulture);

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using LlmFunctions.Providers;
 using LlmFunctions.Tests.FunctionApp;
 using LlmFunctions.Tests.Infrastructure;
 using LlmFunctions.Tests.Orchestration;
@@ -41,15 +40,9 @@ public sealed class StorageOutageTests(AzuriteFixture azurite, ITestOutputHelper
         var ct = timeout.Token;
         await using var simulator = await SimulatorTestHost.StartAsync(ChatApp.Scenario(("SambaNova", "\"status\": 429"), ("Cerebras", string.Empty), ("Groq", "\"status\": 503")));
         await using var proxy = TcpFaultProxy.ForStorage(azurite.ConnectionString);
-        var settings = new Dictionary<string, string>
+        var settings = TestHostSettings.For(proxy.ConnectionString, simulator, "outage-host", TimeSpan.FromMilliseconds(500));
+        foreach (var (key, value) in new Dictionary<string, string?>
         {
-            ["AzureWebJobsStorage"] = proxy.ConnectionString,
-            [ProviderCatalog.SimulatorBaseUrlSetting] = simulator.BaseAddress.ToString(),
-            ["LlmFunctions:Health:TableName"] = AzuriteFixture.UniqueTableName(),
-            [ChatApp.TaskHubSetting] = AzuriteFixture.UniqueTableName(),
-            ["AzureFunctionsJobHost:extensions:durableTask:storageProvider:maxQueuePollingInterval"] = "00:00:00.500",
-            ["ResetExpiredCooldownsSchedule"] = "0 0 0 1 1 *",
-            ["LlmFunctions:Host:WorkerId"] = "outage-host",
             ["LlmFunctions:Health:FailureThreshold"] = "1000",
             ["LlmFunctions:Failover:MaxAttemptsPerProvider"] = "2",
             // The parked instances' backoff timers come due in the middle of the outage (jitter is ±20 %).
@@ -61,10 +54,9 @@ public sealed class StorageOutageTests(AzuriteFixture azurite, ITestOutputHelper
             ["LlmFunctions:Providers:SambaNova:Priority"] = "1",
             ["LlmFunctions:Providers:Cerebras:Priority"] = "2",
             ["LlmFunctions:Providers:Groq:Priority"] = "3",
-        };
-        foreach (var builtIn in BuiltInProviders.All.Where(b => b.Name is not ("SambaNova" or "Groq" or "Cerebras")))
+        })
         {
-            settings[$"LlmFunctions:Providers:{builtIn.Name}:Enabled"] = "false";
+            settings[key] = value;
         }
 
         await using var app = await FunctionAppProcess.StartAsync(settings, ct);
