@@ -4,6 +4,7 @@ using LlmFunctions.StandaloneHost.Durable;
 using LlmFunctions.StandaloneHost.Functions;
 using LlmFunctions.StandaloneHost.Http;
 using LlmFunctions.StandaloneHost.Management;
+using LlmFunctions.StandaloneHost.Security;
 using LlmFunctions.StandaloneHost.Timers;
 
 namespace LlmFunctions.StandaloneHost;
@@ -12,7 +13,8 @@ namespace LlmFunctions.StandaloneHost;
 /// The standalone host: the function app's own classes, found by their <c>[Function]</c> attributes, run as the
 /// Functions host would run them. Orchestrations and activities on the Durable Task Framework's Azure Storage backend,
 /// HTTP functions on their attribute routes, timers on their NCRONTAB schedules (one host per occurrence), and
-/// Durable's HTTP management API under <c>/runtime/webhooks/durabletask</c>.
+/// Durable's HTTP management API under <c>/runtime/webhooks/durabletask</c>; each route's authorization level enforced
+/// with the keys of <c>LlmFunctions:Keys</c>, as the Functions host enforces its own.
 /// </summary>
 public static class StandaloneApp
 {
@@ -37,8 +39,10 @@ public static class StandaloneApp
         builder.Services.AddDurableEngine(builder.Configuration, catalog);
         builder.Services.AddHttpFunctions();
         builder.Services.AddTimerFunctions(builder.Configuration, catalog);
+        builder.Services.AddHostSecurity();
 
         var app = builder.Build();
+        app.UseHostSecurity();
         app.MapHttpFunctions(catalog, app.Configuration);
         app.MapDurableHttpApi();
         return app;

@@ -1,4 +1,6 @@
 using DurableTask.AzureStorage;
+using LlmFunctions.StandaloneHost.Http;
+using Microsoft.Azure.Functions.Worker;
 
 namespace LlmFunctions.StandaloneHost.Management;
 
@@ -23,7 +25,9 @@ public static class DurableHttpApi
     public static IEndpointRouteBuilder MapDurableHttpApi(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var group = endpoints.MapGroup(BasePath + "/instances");
+        // Admin level: the Functions host serves this API to its system keys and master key; this host to the master key.
+        var group = endpoints.MapGroup(BasePath + "/instances")
+            .WithMetadata(new FunctionAuthorizationMetadata(AuthorizationLevel.Admin, "DurableTaskExtension"));
 
         group.MapGet("/", Handle(InstanceQueries.ListAsync));
         group.MapDelete("/", Handle(InstancePurges.PurgeManyAsync));
