@@ -20,7 +20,11 @@ public sealed class HttpOptions
     /// management links are built. The request's <c>Host</c> header is never trusted for them: without this setting,
     /// links use the request's address only when it is loopback, and are relative (path only) otherwise.</summary>
     /// <value>The default is none.</value>
-    public Uri? PublicBaseUrl { get; set; }
+    public string? PublicBaseUrl { get; set; }
+
+    /// <summary>Gets <see cref="PublicBaseUrl"/> parsed; null when empty (or not an absolute URL, which start-up refuses).</summary>
+    public Uri? PublicBase =>
+        !string.IsNullOrWhiteSpace(PublicBaseUrl) && Uri.TryCreate(PublicBaseUrl.Trim(), UriKind.Absolute, out var url) ? url : null;
 
     /// <summary>Gets or sets the browser origins (<c>https://app.example.org</c>, separated by <c>;</c> or <c>,</c>)
     /// allowed to call the app cross-origin: CORS is answered for them only, and state-changing requests from any
@@ -48,9 +52,10 @@ public sealed class HttpOptionsValidator : IValidateOptions<HttpOptions>
             failures.Add(string.Create(CultureInfo.InvariantCulture, $"{HttpOptions.SectionName}:SyncWaitSeconds must be between 0 and {HttpOptions.MaxSyncWaitSeconds}, was {options.SyncWaitSeconds}"));
         }
 
-        if (options.PublicBaseUrl is { } url && (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https") || url.Query.Length > 0 || url.Fragment.Length > 0))
+        if (!string.IsNullOrWhiteSpace(options.PublicBaseUrl)
+            && (options.PublicBase is not { } url || url.Scheme is not ("http" or "https") || url.Query.Length > 0 || url.Fragment.Length > 0))
         {
-            failures.Add($"{HttpOptions.SectionName}:PublicBaseUrl must be an absolute http or https URL without query or fragment, was '{url}'");
+            failures.Add($"{HttpOptions.SectionName}:PublicBaseUrl must be an absolute http or https URL without query or fragment, was '{options.PublicBaseUrl}'");
         }
 
         foreach (var origin in options.AllowedOriginList)

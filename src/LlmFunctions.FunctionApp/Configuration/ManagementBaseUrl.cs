@@ -18,7 +18,7 @@ public static class ManagementBaseUrl
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(options);
-        if (options.PublicBaseUrl is { } configured)
+        if (options.PublicBase is { } configured)
         {
             return configured.GetLeftPart(UriPartial.Path).TrimEnd('/');
         }
@@ -38,7 +38,7 @@ public static class ManagementBaseUrl
     {
         ArgumentNullException.ThrowIfNull(url);
         ArgumentNullException.ThrowIfNull(options);
-        if (options.PublicBaseUrl is not { } configured)
+        if (options.PublicBase is not { } configured)
         {
             return url;
         }

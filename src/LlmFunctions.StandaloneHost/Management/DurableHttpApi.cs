@@ -1,14 +1,12 @@
 using DurableTask.AzureStorage;
-using LlmFunctions.StandaloneHost.Http;
-using Microsoft.Azure.Functions.Worker;
 
 namespace LlmFunctions.StandaloneHost.Management;
 
 /// <summary>
 /// Durable Functions' HTTP management API (the Functions host's <c>HttpApiHandler</c>) over DTFx's
 /// <see cref="AzureStorageOrchestrationService"/>: the same routes under <c>/runtime/webhooks/durabletask/</c>, query
-/// parameters, status codes and JSON field names. <c>taskHub</c>, <c>connection</c> and <c>code</c> are accepted and
-/// ignored: this host serves one task hub.
+/// parameters, status codes and JSON field names. <c>taskHub</c> and <c>connection</c> are accepted and ignored: this
+/// host serves one task hub. <c>code</c> is a key, checked before these handlers run (master key only).
 /// </summary>
 public static class DurableHttpApi
 {
@@ -25,9 +23,9 @@ public static class DurableHttpApi
     public static IEndpointRouteBuilder MapDurableHttpApi(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        // Admin level: the Functions host serves this API to its system keys and master key; this host to the master key.
-        var group = endpoints.MapGroup(BasePath + "/instances")
-            .WithMetadata(new FunctionAuthorizationMetadata(AuthorizationLevel.Admin, "DurableTaskExtension"));
+        // No FunctionAuthorizationMetadata: the key check treats these routes as admin level (master key only), as the
+        // Functions host serves them to its system and master keys only.
+        var group = endpoints.MapGroup(BasePath + "/instances");
 
         group.MapGet("/", Handle(InstanceQueries.ListAsync));
         group.MapDelete("/", Handle(InstancePurges.PurgeManyAsync));

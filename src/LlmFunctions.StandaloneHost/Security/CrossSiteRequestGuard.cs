@@ -56,7 +56,7 @@ internal sealed class CrossSiteRequestGuard(RequestDelegate next, IOptions<HttpO
         }
 
         var settings = options.Value;
-        if (settings.PublicBaseUrl is { } publicBase && string.Equals(trimmed, publicBase.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase))
+        if (settings.PublicBase is { } publicBase && string.Equals(trimmed, publicBase.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase))
         {
             return true;
         }
