@@ -60,9 +60,11 @@ internal static class CheckStatusResponse
             return instance + path + (joined.Length > 0 ? "?" + joined : string.Empty);
         }
 
+        // The status link alone carries a code for this instance, so its starter can poll it with no master key.
+        var statusCode = request.HttpContext.RequestServices.GetService<IStatusLinkCodes>()?.CodeFor(instanceId);
         return new ManagementUrls(
             instanceId,
-            Url(string.Empty),
+            Url(string.Empty, statusCode is null ? null : "code=" + Uri.EscapeDataString(statusCode)),
             Url("/raiseEvent/{eventName}"),
             Url("/terminate", "reason={text}"),
             Url(string.Empty),

@@ -1,4 +1,5 @@
 using DurableTask.AzureStorage;
+using LlmFunctions.StandaloneHost.Security;
 
 namespace LlmFunctions.StandaloneHost.Management;
 
@@ -29,7 +30,7 @@ public static class DurableHttpApi
 
         group.MapGet("/", Handle(InstanceQueries.ListAsync));
         group.MapDelete("/", Handle(InstancePurges.PurgeManyAsync));
-        group.MapGet("/{instanceId}", Handle(InstanceQueries.GetStatusAsync));
+        group.MapGet("/{instanceId}", Handle(InstanceQueries.GetStatusAsync)).WithMetadata(InstanceStatusEndpoint.Instance);
         group.MapDelete("/{instanceId}", Handle(InstancePurges.PurgeOneAsync));
         group.MapPost("/{instanceId}/terminate", Handle(InstanceCommands.TerminateAsync));
         group.MapPost("/{instanceId}/suspend", Handle(InstanceCommands.SuspendAsync));

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using LlmFunctions.FunctionApp.Orchestration;
 
 namespace LlmFunctions.StandaloneHost.Security;
 
@@ -14,7 +15,7 @@ public sealed record KeyMatch(string Name, bool IsMaster);
 /// function-level routes. Empty values count as not configured. Values are kept only as SHA-256 digests and compared in
 /// constant time; they are never logged.
 /// </summary>
-public sealed class HostKeys
+public sealed class HostKeys : IStatusLinkCodes
 {
     /// <summary>The master key's setting.</summary>
     public const string MasterSetting = "LlmFunctions:Keys:Master";
@@ -30,7 +31,14 @@ public sealed class HostKeys
 
     private readonly (string Name, bool IsMaster, byte[] Digest)[] _keys;
 
-    private HostKeys((string Name, bool IsMaster, byte[] Digest)[] keys) => _keys = keys;
+    // Signs instance status codes; derived from the master key, so every host of the app issues and accepts the same.
+    private readonly byte[]? _statusSecret;
+
+    private HostKeys((string Name, bool IsMaster, byte[] Digest)[] keys, byte[]? statusSecret)
+    {
+        _keys = keys;
+        _statusSecret = statusSecret;
+    }
 
     /// <summary>Gets whether any key is configured; without one the host serves anonymous callers on loopback only.</summary>
     public bool AnyConfigured => _keys.Length > 0;
@@ -82,7 +90,8 @@ public sealed class HostKeys
             throw new InvalidOperationException($"{string.Join(" and ", duplicate.Select(k => k.Setting))} hold the same key; each key must be distinct.");
         }
 
-        return new HostKeys([.. keys.Select(k => (k.Name, k.IsMaster, Digest(k.Value)))]);
+        var statusSecret = keys.FirstOrDefault(k => k.IsMaster).Value is { } masterValue ? Digest("instance-status\n" + masterValue) : null;
+        return new HostKeys([.. keys.Select(k => (k.Name, k.IsMaster, Digest(k.Value)))], statusSecret);
     }
 
     /// <summary>Finds the key <paramref name="presented"/> is. Every configured key is compared, in constant time over
@@ -104,6 +113,35 @@ public sealed class HostKeys
 
         return match;
     }
+
+    /// <summary>The code that opens the status of one instance and nothing else (an HMAC of its id under a secret derived
+    /// from the master key): the check-status link carries it, as the Functions host's links carry its system key.</summary>
+    /// <param name="instanceId">The instance.</param>
+    /// <returns>The code (base64url), or null without a master key.</returns>
+    public string? StatusCodeFor(string instanceId)
+    {
+        ArgumentNullException.ThrowIfNull(instanceId);
+        return _statusSecret is null ? null : Base64Url(StatusMac(instanceId));
+    }
+
+    /// <summary>Whether <paramref name="presented"/> is the status code of <paramref name="instanceId"/>, compared in constant time.</summary>
+    /// <param name="instanceId">The instance the request is for.</param>
+    /// <param name="presented">The code sent.</param>
+    /// <returns>True when it opens that instance's status.</returns>
+    public bool IsStatusCode(string instanceId, string presented)
+    {
+        ArgumentNullException.ThrowIfNull(instanceId);
+        ArgumentNullException.ThrowIfNull(presented);
+        return _statusSecret is not null
+            && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Base64Url(StatusMac(instanceId))), Encoding.ASCII.GetBytes(presented));
+    }
+
+    /// <inheritdoc/>
+    string? IStatusLinkCodes.CodeFor(string instanceId) => StatusCodeFor(instanceId);
+
+    private byte[] StatusMac(string instanceId) => HMACSHA256.HashData(_statusSecret!, Encoding.UTF8.GetBytes(instanceId));
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private static byte[] Digest(string value) => SHA256.HashData(Encoding.UTF8.GetBytes(value));
 }

@@ -1,4 +1,5 @@
 using LlmFunctions.FunctionApp.Configuration;
+using LlmFunctions.FunctionApp.Orchestration;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.Options;
 
@@ -20,6 +21,7 @@ public static class HostSecurityExtensions
         // Read from the built configuration (tests and hosts add sources after registration); the guard resolves both
         // when the host starts, so a bad setting stops start-up.
         services.AddSingleton(sp => HostKeys.From(sp.GetRequiredService<IConfiguration>()));
+        services.AddSingleton<IStatusLinkCodes>(sp => sp.GetRequiredService<HostKeys>());
         services.AddSingleton(sp => new KeyRateLimiter(
             KeyLimits.From(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<HostKeys>()),
             sp.GetService<TimeProvider>() ?? TimeProvider.System));

@@ -7,7 +7,8 @@ namespace LlmFunctions.StandaloneHost.Security;
 /// <summary>
 /// Enforces each endpoint's <see cref="AuthorizationLevel"/> as the Functions host does: anonymous routes are open,
 /// function-level routes take a function key or the master key, admin-level routes (and any endpoint that declares no
-/// level: fail closed) the master key only. A key is read from <c>x-functions-key</c> or <c>?code=</c>, and on OpenAI
+/// level: fail closed) the master key only; an instance's status also takes that instance's code from its check-status
+/// link. A key is read from <c>x-functions-key</c> or <c>?code=</c>, and on OpenAI
 /// routes (<c>v1/...</c>) also from <c>api-key</c> or <c>Authorization: Bearer</c>. With no key configured, only
 /// loopback callers are served, anonymously.
 /// </summary>
@@ -53,6 +54,11 @@ internal sealed class KeyAuthorizationMiddleware(RequestDelegate next, HostKeys 
         }
 
         var match = keys.Match(presented);
+        if (match is null && IsOwnStatusCode(context, endpoint, presented))
+        {
+            return next(context);
+        }
+
         if (match is null)
         {
             return Refuse(context, StatusCodes.Status401Unauthorized, "invalid_request_error", "invalid_api_key",
@@ -68,6 +74,12 @@ internal sealed class KeyAuthorizationMiddleware(RequestDelegate next, HostKeys 
         context.Features.Set(match);
         return next(context);
     }
+
+    private bool IsOwnStatusCode(HttpContext context, Endpoint endpoint, string presented) =>
+        endpoint.Metadata.GetMetadata<InstanceStatusEndpoint>() is not null
+        && context.Request.RouteValues["instanceId"] is string instanceId
+        && presented == context.Request.Query[CodeParameter].ToString()
+        && keys.IsStatusCode(instanceId, presented);
 
     /// <summary>Whether the caller is on this machine; no address is an in-process caller (a test server).</summary>
     internal static bool IsLoopback(IPAddress? address) =>

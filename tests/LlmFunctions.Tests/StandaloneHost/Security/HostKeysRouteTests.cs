@@ -141,6 +141,37 @@ public sealed class HostKeysRouteTests(AzuriteFixture azurite)
         Assert.Equal("missing_api_key", error.GetProperty("code").GetString());
     }
 
+    [Fact]
+    public async Task StartPrompt_WithFunctionKey_StatusLinkCodeOpensThatInstancesStatusOnly()
+    {
+        await using var app = await ChatApp.StartAsync(azurite, OneHealthy, KeySettings);
+        using var client = app.Client();
+        using var start = new HttpRequestMessage(HttpMethod.Post, "/api/prompts")
+        {
+            Content = new StringContent("""{"messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"),
+        };
+        start.Headers.Add("x-functions-key", FunctionKey);
+        using var started = await client.SendAsync(start);
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        using var payload = JsonDocument.Parse(await started.Content.ReadAsStringAsync());
+        var status = new Uri(payload.RootElement.GetProperty("statusQueryGetUri").GetString()!);
+        var code = System.Web.HttpUtility.ParseQueryString(status.Query)["code"]!;
+        const string Instances = "/runtime/webhooks/durabletask/instances";
+        var terminateUri = payload.RootElement.GetProperty("terminatePostUri").GetString()!.Replace("{text}", "x", StringComparison.Ordinal);
+
+        using var polled = await client.GetAsync(status);
+        using var otherInstance = await client.GetAsync(new Uri($"{Instances}/another-instance?code={Uri.EscapeDataString(code)}", UriKind.Relative));
+        using var list = await client.GetAsync(new Uri($"{Instances}?code={Uri.EscapeDataString(code)}", UriKind.Relative));
+        using var terminate = await client.PostAsync(new Uri($"{terminateUri}&code={Uri.EscapeDataString(code)}"), null);
+
+        Assert.True(polled.StatusCode is HttpStatusCode.OK or HttpStatusCode.Accepted, $"status poll: {polled.StatusCode}");
+        Assert.DoesNotContain(FunctionKey, status.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(Uri.EscapeDataString(MasterKey), status.ToString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, otherInstance.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, list.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, terminate.StatusCode);
+    }
+
     internal sealed record RouteCase(string Method, string Path, AuthorizationLevel Level);
 
     /// <summary>The app's routes, from its endpoint data source, with route values filled in; an endpoint that declares
