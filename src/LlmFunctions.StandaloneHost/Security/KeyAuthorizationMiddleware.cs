@@ -53,12 +53,13 @@ internal sealed class KeyAuthorizationMiddleware(RequestDelegate next, HostKeys 
                 + (metadata?.AcceptsOpenAiKeyHeaders == true ? ", or as Authorization: Bearer or the api-key header." : "."), null);
         }
 
-        var match = keys.Match(presented);
-        if (match is null && IsOwnStatusCode(context, endpoint, presented))
+        if (IsOwnStatusCode(context, endpoint))
         {
+            // Whatever key came along too (a client sends its function key on every call).
             return next(context);
         }
 
+        var match = keys.Match(presented);
         if (match is null)
         {
             return Refuse(context, StatusCodes.Status401Unauthorized, "invalid_request_error", "invalid_api_key",
@@ -75,11 +76,11 @@ internal sealed class KeyAuthorizationMiddleware(RequestDelegate next, HostKeys 
         return next(context);
     }
 
-    private bool IsOwnStatusCode(HttpContext context, Endpoint endpoint, string presented) =>
+    private bool IsOwnStatusCode(HttpContext context, Endpoint endpoint) =>
         endpoint.Metadata.GetMetadata<InstanceStatusEndpoint>() is not null
         && context.Request.RouteValues["instanceId"] is string instanceId
-        && presented == context.Request.Query[CodeParameter].ToString()
-        && keys.IsStatusCode(instanceId, presented);
+        && NonEmpty(context.Request.Query[CodeParameter].ToString()) is { } code
+        && keys.IsStatusCode(instanceId, code);
 
     /// <summary>Whether the caller is on this machine; no address is an in-process caller (a test server).</summary>
     internal static bool IsLoopback(IPAddress? address) =>

@@ -142,7 +142,7 @@ public sealed class HostKeysRouteTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task StartPrompt_WithFunctionKey_StatusLinkCodeOpensThatInstancesStatusOnly()
+    public async Task StartPrompt_WithFunctionKey_StatusLinkCodeOpensThatInstancesStatusOnlyEvenBesideTheFunctionKey()
     {
         await using var app = await ChatApp.StartAsync(azurite, OneHealthy, KeySettings);
         using var client = app.Client();
@@ -159,7 +159,9 @@ public sealed class HostKeysRouteTests(AzuriteFixture azurite)
         const string Instances = "/runtime/webhooks/durabletask/instances";
         var terminateUri = payload.RootElement.GetProperty("terminatePostUri").GetString()!.Replace("{text}", "x", StringComparison.Ordinal);
 
-        using var polled = await client.GetAsync(status);
+        using var poll = new HttpRequestMessage(HttpMethod.Get, status);
+        poll.Headers.Add("x-functions-key", FunctionKey);
+        using var polled = await client.SendAsync(poll);
         using var otherInstance = await client.GetAsync(new Uri($"{Instances}/another-instance?code={Uri.EscapeDataString(code)}", UriKind.Relative));
         using var list = await client.GetAsync(new Uri($"{Instances}?code={Uri.EscapeDataString(code)}", UriKind.Relative));
         using var terminate = await client.PostAsync(new Uri($"{terminateUri}&code={Uri.EscapeDataString(code)}"), null);
