@@ -1,5 +1,8 @@
 using LlmFunctions.FunctionApp.Configuration;
+using Azure.Monitor.OpenTelemetry.Exporter;
+using LlmFunctions.FunctionApp.Telemetry;
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 
 namespace LlmFunctions.FunctionApp;
 
@@ -10,12 +13,21 @@ namespace LlmFunctions.FunctionApp;
 /// </summary>
 internal static class WorkerProgram
 {
+    // Set by Azure when the app has Application Insights; the exporter reads the connection string from it.
+    private const string AzureMonitorSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+
     private static async Task Main(string[] args)
     {
         var builder = FunctionsApplication.CreateBuilder(args);
         builder.ConfigureFunctionsWebApplication();
         builder.Configuration.AddFunctionsConfiguration(Directory.GetCurrentDirectory());
         builder.Services.AddFunctionApp(builder.Configuration);
+        var telemetry = builder.Services.AddAppTelemetry(builder.Configuration).UseFunctionsWorkerDefaults();
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[AzureMonitorSetting]))
+        {
+            telemetry.UseAzureMonitorExporter();
+        }
+
         await builder.Build().RunAsync();
     }
 }

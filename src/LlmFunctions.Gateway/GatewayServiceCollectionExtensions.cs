@@ -5,6 +5,7 @@ using LlmFunctions.Health;
 using LlmFunctions.Providers;
 using LlmFunctions.Security;
 using LlmFunctions.Storage;
+using LlmFunctions.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -42,6 +43,8 @@ public static class GatewayServiceCollectionExtensions
 
         services.TryAddSingleton(_ => StorageConnection.CreateClient(configuration, c => new TableServiceClient(c, StorageConnection.RequestPathTableOptions())));
         services.AddProviderHealth();
+        services.AddMetrics();
+        services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton<PromptRunner>();
         return services;
     }

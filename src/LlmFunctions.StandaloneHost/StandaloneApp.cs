@@ -1,11 +1,14 @@
 using LlmFunctions.FunctionApp;
 using LlmFunctions.FunctionApp.Configuration;
+using LlmFunctions.FunctionApp.Telemetry;
 using LlmFunctions.StandaloneHost.Durable;
 using LlmFunctions.StandaloneHost.Functions;
 using LlmFunctions.StandaloneHost.Http;
 using LlmFunctions.StandaloneHost.Management;
 using LlmFunctions.StandaloneHost.Security;
+using LlmFunctions.StandaloneHost.Telemetry;
 using LlmFunctions.StandaloneHost.Timers;
+using OpenTelemetry.Metrics;
 
 namespace LlmFunctions.StandaloneHost;
 
@@ -40,11 +43,13 @@ public static class StandaloneApp
         builder.Services.AddHttpFunctions();
         builder.Services.AddTimerFunctions(builder.Configuration, catalog);
         builder.Services.AddHostSecurity();
+        builder.Services.AddAppTelemetry(builder.Configuration).WithMetrics(m => m.AddPrometheusExporter());
 
         var app = builder.Build();
         app.UseHostSecurity();
         app.MapHttpFunctions(catalog, app.Configuration);
         app.MapDurableHttpApi();
+        app.MapMetrics();
         return app;
     }
 }

@@ -3,6 +3,7 @@ using LlmFunctions.Classification;
 using LlmFunctions.Health;
 using LlmFunctions.Providers;
 using LlmFunctions.Storage;
+using LlmFunctions.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace LlmFunctions.Failover;
@@ -33,6 +34,7 @@ public sealed partial class PromptRunner
     private readonly FailoverPolicy _policy;
     private readonly TimeProvider _time;
     private readonly ILogger<PromptRunner> _logger;
+    private readonly GatewayMetrics? _metrics;
     private readonly string _owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 
     // The probes this process is acquiring or making, one per key; completed once the outcome is in the cache.
@@ -46,8 +48,10 @@ public sealed partial class PromptRunner
     /// <param name="policy">The failover policy.</param>
     /// <param name="time">The time source.</param>
     /// <param name="logger">The logger.</param>
-    public PromptRunner(ProviderCatalog catalog, ProviderHealthStore health, ProviderHealthCache cache, ProviderCaller caller, FailoverPolicy policy, TimeProvider time, ILogger<PromptRunner> logger)
+    /// <param name="metrics">Counts attempts and fallbacks; none when null.</param>
+    public PromptRunner(ProviderCatalog catalog, ProviderHealthStore health, ProviderHealthCache cache, ProviderCaller caller, FailoverPolicy policy, TimeProvider time, ILogger<PromptRunner> logger, GatewayMetrics? metrics = null)
     {
+        _metrics = metrics;
         _catalog = catalog;
         _health = health;
         _cache = cache;
@@ -100,6 +104,7 @@ public sealed partial class PromptRunner
                     state = state.Record(skip);
                     break;
                 case AttemptProvider attempt:
+                    _metrics?.RecordFallback(state, attempt.Key);
                     var report = await AttemptAsync(attempt, state.Request, cancellationToken);
                     state = state.Record(attempt, report);
                     completion = report.Completion;
@@ -192,8 +197,10 @@ public sealed partial class PromptRunner
         var key = attempt.Key;
         var chat = new ChatRequest(attempt.Messages, key.Model, request.MaxTokens, request.Temperature);
         var startedAt = _time.GetUtcNow();
+        using var span = GatewayMetrics.StartAttempt(key, attempt.AttemptNumber);
         var result = await _caller.CallAsync(provider, chat, cancellationToken);
         var finishedAt = _time.GetUtcNow();
+        _metrics?.RecordAttempt(span, key, result);
 
         LogAttempt(_logger, key.Provider, key.Model, attempt.AttemptNumber, result.Outcome.Class, result.Outcome.HttpStatus, (long)result.Duration.TotalMilliseconds, result.Outcome.Reason);
         var health = await TryRecordHealthAsync(key, result.Outcome);
