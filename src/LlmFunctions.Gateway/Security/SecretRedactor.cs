@@ -1,12 +1,14 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
 
 namespace LlmFunctions.Security;
 
 /// <summary>
-/// Removes secrets from text before it reaches a reason, a body excerpt or a log: known secret values,
-/// bearer tokens, <c>Authorization</c> headers, credential query parameters and JSON fields, and the usual
-/// provider key shapes. Thread-safe; registering a secret is copy-on-write so redaction never locks.
+/// Removes secrets from text before it reaches a reason, a body excerpt or a log: known secret values in every form
+/// they can come back in (raw, JSON-escaped, URL-encoded, base64: see <see cref="SecretForms"/>), bearer tokens,
+/// <c>Authorization</c> headers, credential query parameters and JSON fields, and the usual provider key shapes.
+/// The one place secrets are masked. Thread-safe; registering a secret is copy-on-write so redaction never locks.
 /// </summary>
 public sealed partial class SecretRedactor
 {
@@ -17,6 +19,9 @@ public sealed partial class SecretRedactor
     public const int MinimumSecretLength = 8;
 
     private ImmutableArray<string> _secrets = [];
+
+    // One matcher per secret value, built once: the known secrets and each call's additional secret.
+    private readonly ConcurrentDictionary<string, SecretForms> _forms = new(StringComparer.Ordinal);
 
     /// <summary>Initializes a new instance of the <see cref="SecretRedactor"/> class.</summary>
     /// <param name="knownSecrets">Secret values from configuration (API keys); short or blank ones are ignored.</param>
@@ -59,12 +64,12 @@ public sealed partial class SecretRedactor
 
         if (IsRedactable(additionalSecret))
         {
-            text = text.Replace(additionalSecret.Trim(), Mask, StringComparison.Ordinal);
+            text = FormsOf(additionalSecret.Trim()).Replace(text, Mask);
         }
 
         foreach (var secret in _secrets)
         {
-            text = text.Replace(secret, Mask, StringComparison.Ordinal);
+            text = FormsOf(secret).Replace(text, Mask);
         }
 
         text = AuthorizationHeader().Replace(text, "$1: " + Mask);
@@ -73,6 +78,8 @@ public sealed partial class SecretRedactor
         text = CredentialJsonField().Replace(text, "$1" + Mask + "\"");
         return KeyShape().Replace(text, Mask);
     }
+
+    private SecretForms FormsOf(string secret) => _forms.GetOrAdd(secret, static s => new SecretForms(s));
 
     private static bool IsRedactable([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? secret) =>
         secret is not null && secret.Trim().Length >= MinimumSecretLength;

@@ -78,6 +78,10 @@ internal sealed class ChatHandler(Fleet fleet, StatsCounters stats, TimeProvider
             {
                 await Replies.RawAsync(context, fixedStatus, body);
             }
+            else if (spec.EchoAuthorization is { } echo)
+            {
+                await Replies.EchoAsync(context, fixedStatus, context.Request.Headers.Authorization.ToString(), echo);
+            }
             else
             {
                 await Replies.StatusAsync(context, api, fixedStatus, spec.Name, routeModel ?? "unknown");

@@ -43,6 +43,28 @@ internal static class Replies
         return JsonAsync(context, status, body);
     }
 
+    /// <summary>An error that echoes the <c>Authorization</c> header in <paramref name="encoding"/>; the body is written
+    /// by hand so that the JSON escaping is exactly the chosen one.</summary>
+    public static Task EchoAsync(HttpContext context, int status, string authorization, EchoEncoding encoding)
+    {
+        var echoed = encoding switch
+        {
+            EchoEncoding.Json => StrictJsonEscape(authorization),
+            EchoEncoding.Url => Uri.EscapeDataString(authorization),
+            EchoEncoding.Base64 => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(authorization)),
+            _ => authorization.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal),
+        };
+        return RawAsync(context, status, $$$"""{"error":{"message":"Incorrect API key provided: {{{echoed}}}","type":"invalid_request_error","code":"echo"}}""");
+    }
+
+    private static string StrictJsonEscape(string text) =>
+        string.Concat(text.Select(c => c switch
+        {
+            '/' => "\\/",
+            _ when char.IsAsciiLetterOrDigit(c) => c.ToString(),
+            _ => $"\\u{(int)c:X4}",
+        }));
+
     /// <summary>The answer to a fixed <c>status</c>, worded like the real providers' answers.</summary>
     public static Task StatusAsync(HttpContext context, SimulatorApi api, int status, string provider, string model) =>
         ErrorAsync(context, api, status, Defaults(status).Message.Replace("{model}", model, StringComparison.Ordinal)

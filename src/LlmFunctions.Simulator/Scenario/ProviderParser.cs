@@ -10,7 +10,7 @@ internal static class ProviderParser
     {
         RequireObject(element, path);
         RejectUnknown(
-            element, path, "name", "api", "apiKey", "latencyMs", "errorLatencyMs", "status", "body", "maxPromptChars", "quota", "rateLimit", "faults");
+            element, path, "name", "api", "apiKey", "latencyMs", "errorLatencyMs", "status", "body", "echoAuthorization", "maxPromptChars", "quota", "rateLimit", "faults");
 
         var name = OptionalString(element, path, "name");
         if (string.IsNullOrWhiteSpace(name))
@@ -36,12 +36,23 @@ internal static class ProviderParser
             ErrorLatency = Optional(element, "errorLatencyMs") is { } errorLatency ? ParseLatency(errorLatency, Join(path, "errorLatencyMs")) : null,
             Status = OptionalHttpStatus(element, path, "status"),
             Body = OptionalString(element, path, "body"),
+            EchoAuthorization = ParseEcho(element, path),
             MaxPromptChars = maxPromptChars,
             Quota = Optional(element, "quota") is { } quota ? ParseQuota(quota, Join(path, "quota")) : null,
             RateLimit = Optional(element, "rateLimit") is { } limit ? ParseRateLimit(limit, Join(path, "rateLimit")) : null,
             Faults = Optional(element, "faults") is { } faults ? FaultParser.ParseList(faults, Join(path, "faults")) : [],
         };
     }
+
+    private static EchoEncoding? ParseEcho(JsonElement element, string path) => OptionalString(element, path, "echoAuthorization") switch
+    {
+        null => null,
+        "raw" => EchoEncoding.Raw,
+        "json" => EchoEncoding.Json,
+        "url" => EchoEncoding.Url,
+        "base64" => EchoEncoding.Base64,
+        var other => throw Fail(Join(path, "echoAuthorization"), $"must be \"raw\", \"json\", \"url\" or \"base64\", was \"{other}\""),
+    };
 
     private static SimulatorApi ParseApi(JsonElement element, string path) => OptionalString(element, path, "api") switch
     {

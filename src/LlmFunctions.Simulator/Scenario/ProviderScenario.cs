@@ -30,6 +30,10 @@ public sealed class ProviderScenario
     /// <summary>A raw JSON body replacing the default error body of <see cref="Status"/>.</summary>
     public string? Body { get; internal init; }
 
+    /// <summary>When set, the error body of <see cref="Status"/> echoes the request's <c>Authorization</c> header in
+    /// this encoding, as careless providers do (a canary for the gateway's redaction).</summary>
+    public EchoEncoding? EchoAuthorization { get; internal init; }
+
     /// <summary>Prompts longer than this many characters (all message contents) answer 422.</summary>
     public int? MaxPromptChars { get; internal init; }
 

@@ -121,4 +121,38 @@ public class SecretRedactorTests
             Assert.DoesNotContain(KnownKey, outcome.Reason, StringComparison.Ordinal);
         }
     }
+
+    private const string SlashPlusKey = "ab/cd+ef==gh/ij+kl=";
+
+    public static TheoryData<string> EncodedForms => new()
+    {
+        SlashPlusKey,
+        System.Text.Json.JsonEncodedText.Encode(SlashPlusKey).ToString(),
+        "ab\\/cd\\u002bef\\u003d\\u003dgh\\/ij\\u002Bkl\\u003D",
+        Uri.EscapeDataString(SlashPlusKey),
+        Uri.EscapeDataString(SlashPlusKey).ToLowerInvariant(),
+        Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(SlashPlusKey)),
+        Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("Bearer " + SlashPlusKey)),
+        Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("x:" + SlashPlusKey)).Replace('+', '-').Replace('/', '_'),
+    };
+
+    [Theory]
+    [MemberData(nameof(EncodedForms))]
+    public void Redact_KnownSecretEncoded_IsMasked(string form)
+    {
+        var redacted = new SecretRedactor([SlashPlusKey]).Redact($"provider said: {form} (end)");
+
+        Assert.DoesNotContain(form, redacted, StringComparison.Ordinal);
+        Assert.StartsWith("provider said: ", redacted, StringComparison.Ordinal);
+        Assert.EndsWith(" (end)", redacted, StringComparison.Ordinal);
+        Assert.Contains(SecretRedactor.Mask, redacted, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Redact_AdditionalSecretUrlEncoded_IsMasked()
+    {
+        var redacted = new SecretRedactor().Redact("value " + Uri.EscapeDataString(SlashPlusKey) + " end", SlashPlusKey);
+
+        Assert.DoesNotContain("%2F", redacted, StringComparison.Ordinal);
+    }
 }

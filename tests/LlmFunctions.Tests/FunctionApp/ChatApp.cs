@@ -8,6 +8,7 @@ using LlmFunctions.Tests.Simulator;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace LlmFunctions.Tests.FunctionApp;
 
@@ -39,7 +40,12 @@ internal sealed class ChatApp : IAsyncDisposable
     public static string Scenario(params (string Name, string Fields)[] providers) =>
         $$"""{ "seed": 1, "providers": [ {{string.Join(",", providers.Select(p => $$"""{ "name": "{{p.Name}}", "api": "openai", "latencyMs": { "fixed": 1 } {{(p.Fields.Length > 0 ? "," : "")}} {{p.Fields}} }"""))}} ] }""";
 
-    public static async Task<ChatApp> StartAsync(AzuriteFixture azurite, string scenarioJson, IDictionary<string, string?>? settings = null)
+    /// <summary>Starts the simulator with <paramref name="scenarioJson"/> and a host against it.</summary>
+    /// <param name="azurite">The storage.</param>
+    /// <param name="scenarioJson">The simulator's scenario; its providers are the enabled ones.</param>
+    /// <param name="settings">Settings over the test defaults.</param>
+    /// <param name="logs">A logger provider added to the host (e.g. to capture every log line); none when null.</param>
+    public static async Task<ChatApp> StartAsync(AzuriteFixture azurite, string scenarioJson, IDictionary<string, string?>? settings = null, ILoggerProvider? logs = null)
     {
         var simulator = await SimulatorTestHost.StartAsync(scenarioJson);
         var values = TestHostSettings.For(azurite.ConnectionString, simulator, NewWorkerId(), TimeSpan.FromMilliseconds(100));
@@ -51,7 +57,7 @@ internal sealed class ChatApp : IAsyncDisposable
 
         try
         {
-            return new ChatApp(await CreateHostAsync(values), simulator, values);
+            return new ChatApp(await CreateHostAsync(values, logs), simulator, values);
         }
         catch
         {
@@ -66,10 +72,16 @@ internal sealed class ChatApp : IAsyncDisposable
 
     private static string NewWorkerId() => "test-host-" + Guid.NewGuid().ToString("N")[..8];
 
-    private static async Task<WebApplicationFactory<StandaloneHost::Program>> CreateHostAsync(Dictionary<string, string?> values)
+    private static async Task<WebApplicationFactory<StandaloneHost::Program>> CreateHostAsync(Dictionary<string, string?> values, ILoggerProvider? logs = null)
     {
         var factory = new WebApplicationFactory<StandaloneHost::Program>().WithWebHostBuilder(b =>
-            b.ConfigureAppConfiguration((_, c) => c.AddInMemoryCollection(values)));
+        {
+            b.ConfigureAppConfiguration((_, c) => c.AddInMemoryCollection(values));
+            if (logs is not null)
+            {
+                b.ConfigureServices(s => s.AddSingleton(logs));
+            }
+        });
         try
         {
             _ = factory.Server;
