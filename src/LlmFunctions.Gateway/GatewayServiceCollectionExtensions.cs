@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using LlmFunctions.Alerts;
 using LlmFunctions.Classification;
 using LlmFunctions.Failover;
 using LlmFunctions.Health;
@@ -43,6 +44,7 @@ public static class GatewayServiceCollectionExtensions
 
         services.TryAddSingleton(_ => StorageConnection.CreateClient(configuration, c => new TableServiceClient(c, StorageConnection.RequestPathTableOptions())));
         services.AddProviderHealth();
+        services.AddAlerts();
         services.AddMetrics();
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton<PromptRunner>();

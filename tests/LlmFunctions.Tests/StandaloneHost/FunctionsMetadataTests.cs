@@ -23,6 +23,7 @@ public sealed class FunctionsMetadataTests(AzuriteFixture azurite)
         "AttemptProvider activityTrigger",
         "ChatCompletions httpTrigger",
         "HealthCheck httpTrigger",
+        "ListAlerts httpTrigger",
         "ListProviders httpTrigger",
         "PromptOrchestrator orchestrationTrigger",
         "ProviderAdmin httpTrigger",
@@ -48,7 +49,8 @@ public sealed class FunctionsMetadataTests(AzuriteFixture azurite)
         await using var app = await ChatApp.StartAsync(azurite, ChatApp.Scenario(("Groq", string.Empty)));
         var endpoints = app.Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints
             .OfType<RouteEndpoint>()
-            .Where(e => e.Metadata.GetMetadata<FunctionAuthorizationMetadata>() is not null)
+            // The host's own admin endpoints (the metrics scrape) carry the metadata too, but are no functions.
+            .Where(e => e.Metadata.GetMetadata<FunctionAuthorizationMetadata>() is not null && e.DisplayName?.StartsWith("Function ", StringComparison.Ordinal) == true)
             .ToDictionary(e => e.Metadata.GetMetadata<FunctionAuthorizationMetadata>()!.FunctionName);
 
         var http = ReadMetadata().Where(f => f.Trigger.GetProperty("type").GetString() == "httpTrigger").ToList();
