@@ -81,6 +81,11 @@ public sealed partial class AlertMonitor : BackgroundService
             {
                 LogCheckFailed(_logger, change.Key.Provider, change.Key.Model, StorageFailure.Describe(ex));
             }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The tracker must outlive one bad check: a dead loop would silence every later alert.
+                LogCheckFailed(_logger, change.Key.Provider, change.Key.Model, ex.GetType().Name + ": " + ex.Message);
+            }
             finally
             {
                 Interlocked.Decrement(ref _pending);

@@ -46,7 +46,7 @@ public sealed class AlertStore
         var to = Ticks(at) + "~";
         var count = 0;
         await foreach (var _ in table.QueryAsync<TableEntity>(
-            e => e.PartitionKey == partition && string.Compare(e.RowKey, from, StringComparison.Ordinal) > 0 && string.Compare(e.RowKey, to, StringComparison.Ordinal) <= 0,
+            TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {from} and RowKey le {to}"),
             select: ["RowKey"],
             cancellationToken: cancellationToken))
         {

@@ -24,7 +24,7 @@ internal static class TestHostSettings
             [ProviderCatalog.SimulatorBaseUrlSetting] = simulator.BaseAddress.ToString(),
             [HealthOptions.SectionName + ":TableName"] = AzuriteFixture.UniqueTableName(),
             [TaskHub] = AzuriteFixture.UniqueTableName(),
-            [Alerts.AlertOptions.SectionName + ":TableName"] = AzuriteFixture.UniqueTableName(),
+            [global::LlmFunctions.Alerts.AlertOptions.SectionName + ":TableName"] = AzuriteFixture.UniqueTableName(),
             ["AzureFunctionsJobHost:extensions:durableTask:storageProvider:maxQueuePollingInterval"] = queuePolling.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
             // Never due in a test: a test that needs the sweep calls it.
             ["ResetExpiredCooldownsSchedule"] = "0 0 0 1 1 *",

@@ -23,13 +23,19 @@ namespace LlmFunctions.Tests.Gateway;
 internal sealed class GatewayHarness : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
+    private readonly IConfiguration _configuration;
+    private readonly bool _ownsSimulator;
 
-    private GatewayHarness(ServiceProvider services, SimulatorServer simulator, FakeTimeProvider time)
+    private GatewayHarness(ServiceProvider services, IConfiguration configuration, SimulatorServer simulator, FakeTimeProvider time, bool ownsSimulator = true)
     {
         _services = services;
+        _configuration = configuration;
+        _ownsSimulator = ownsSimulator;
         Simulator = simulator;
         Time = time;
     }
+
+    public IServiceProvider Services => _services;
 
     public SimulatorServer Simulator { get; }
 
@@ -63,7 +69,16 @@ internal sealed class GatewayHarness : IAsyncDisposable
             })
             .AddInMemoryCollection(settings)
             .Build();
-        var services = new ServiceCollection()
+        return new GatewayHarness(BuildServices(configuration, time), configuration, simulator, time);
+    }
+
+    /// <summary>Another host of the same gateway: same configuration (health table, simulator), same fake clock, its
+    /// own services (health cache, probes, alert monitor).</summary>
+    public GatewayHarness AnotherHost() => new(BuildServices(_configuration, Time), _configuration, Simulator, Time, ownsSimulator: false);
+
+    private static ServiceProvider BuildServices(IConfiguration configuration, FakeTimeProvider time)
+    {
+        return new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
             .AddSingleton<TimeProvider>(time)
             .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
@@ -77,7 +92,6 @@ internal sealed class GatewayHarness : IAsyncDisposable
                 ProviderHealthStore.DefaultMaxAttempts))
             .AddLlmFunctionsGateway(configuration)
             .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-        return new GatewayHarness(services, simulator, time);
     }
 
     /// <summary>Runs one request to its finish, advancing fake time over each backoff instead of sleeping.</summary>
@@ -110,6 +124,9 @@ internal sealed class GatewayHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _services.DisposeAsync();
-        await Simulator.DisposeAsync();
+        if (_ownsSimulator)
+        {
+            await Simulator.DisposeAsync();
+        }
     }
 }
