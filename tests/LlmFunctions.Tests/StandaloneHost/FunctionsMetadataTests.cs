@@ -27,6 +27,7 @@ public sealed class FunctionsMetadataTests(AzuriteFixture azurite)
         "ListProviders httpTrigger",
         "PromptOrchestrator orchestrationTrigger",
         "ProviderAdmin httpTrigger",
+        "ProviderDashboard httpTrigger",
         "ReadProviderHealth activityTrigger",
         "ResetExpiredCooldowns timerTrigger",
         "StartPrompt httpTrigger",
