@@ -4,7 +4,7 @@ namespace LlmFunctions.StandaloneHost.Security;
 
 /// <summary>Applies the caller's key's rate limits (<see cref="KeyRateLimiter"/>) after its key was accepted: 429 with
 /// <c>Retry-After</c> when over, 413 when one request's prompt is larger than the key's allowance a minute.</summary>
-internal sealed class KeyRateLimitMiddleware(RequestDelegate next, KeyRateLimiter limiter, ILogger<KeyRateLimitMiddleware> logger)
+internal sealed class KeyRateLimitMiddleware(RequestDelegate next, KeyRateLimiter limiter, LlmFunctions.Telemetry.GatewayMetrics metrics, ILogger<KeyRateLimitMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -34,6 +34,7 @@ internal sealed class KeyRateLimitMiddleware(RequestDelegate next, KeyRateLimite
 
         var seconds = Math.Max(1, (int)Math.Ceiling(decision.RetryAfter.TotalSeconds));
         SecurityLog.Refused(logger, context, StatusCodes.Status429TooManyRequests, "rate_limit_exceeded", key.Name);
+        metrics.RecordRateLimitRejection(key.Name, decision.Limit == nameof(KeyLimit.RequestsPerMinute) ? "requests" : "prompt_chars");
         var allowance = decision.Limit == nameof(KeyLimit.RequestsPerMinute) ? limit.RequestsPerMinute : limit.PromptCharsPerMinute;
         await OpenAiErrorResponse.WriteAsync(context, StatusCodes.Status429TooManyRequests,
             decision.Limit == nameof(KeyLimit.RequestsPerMinute) ? "requests" : "prompt_chars", "rate_limit_exceeded",

@@ -9,6 +9,7 @@ using LlmFunctions.Health;
 using LlmFunctions.Providers;
 using LlmFunctions.Tests.FunctionApp;
 using LlmFunctions.Tests.Infrastructure;
+using LlmFunctions.Tests.StandaloneHost.Durable;
 using Microsoft.Extensions.DependencyInjection;
 using static LlmFunctions.Tests.Orchestration.DurableHarness;
 
@@ -86,12 +87,12 @@ public sealed class RedactionCanaryTests(AzuriteFixture azurite)
             foreach (var form in Forms(key))
             {
                 leaks.AddRange(responses.Where(r => r.Contains(form, StringComparison.Ordinal)).Select(_ => $"{provider} key as '{form}' in a response"));
-                leaks.AddRange(logs.Lines.Where(l => l.Contains(form, StringComparison.Ordinal)).Select(l => $"{provider} key as '{form}' in a log line: {l}"));
+                leaks.AddRange(logs.Entries.Select(e => $"{e.Category} {e.Message} {e.Exception}").Where(l => l.Contains(form, StringComparison.Ordinal)).Select(l => $"{provider} key as '{form}' in a log line: {l}"));
                 leaks.AddRange(stored.Where(s => s.Text.Contains(form, StringComparison.Ordinal)).Select(s => $"{provider} key as '{form}' in {s.Where}"));
             }
         }
 
-        Assert.False(logs.Lines.IsEmpty);
+        Assert.False(logs.Entries.IsEmpty);
         Assert.True(leaks.Count == 0, string.Join("\n", leaks));
     }
 
