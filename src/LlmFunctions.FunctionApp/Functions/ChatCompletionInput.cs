@@ -15,7 +15,14 @@ internal sealed record ChatCompletionInput(
     int? MaxTokens,
     double? Temperature,
     bool AllowTruncation,
-    double? DeadlineSeconds);
+    double? DeadlineSeconds)
+{
+    /// <summary>Gets a value indicating whether the caller asked for server-sent events (<c>stream</c>).</summary>
+    public bool Stream { get; init; }
+
+    /// <summary>Gets a value indicating whether a stream should end with a usage chunk (<c>stream_options.include_usage</c>).</summary>
+    public bool IncludeUsage { get; init; }
+}
 
 /// <summary>Why a request was refused before anything ran: an OpenAI <c>invalid_request_error</c>.</summary>
 /// <param name="Message">Names the field and what was wrong.</param>

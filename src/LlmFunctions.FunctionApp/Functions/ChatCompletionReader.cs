@@ -75,10 +75,8 @@ internal static class ChatCompletionReader
             throw Fail(null, $"request body must be a JSON object, was {Kind(root)}");
         }
 
-        if (Optional(root, "stream") is { } stream && Bool(stream, "stream"))
-        {
-            throw Fail("stream", "stream is not supported: send stream false or omit it");
-        }
+        var stream = Optional(root, "stream") is { } st && Bool(st, "stream");
+        var includeUsage = Optional(root, "stream_options") is { } so && IncludeUsage(so);
 
         var model = Optional(root, "model") is { } m ? String(m, "model", 256) : null;
         if (string.IsNullOrWhiteSpace(model) || string.Equals(model, "auto", StringComparison.OrdinalIgnoreCase))
@@ -92,7 +90,11 @@ internal static class ChatCompletionReader
         var temperature = Optional(root, "temperature") is { } t ? Number(t, "temperature", 0, 2) : (double?)null;
         var truncation = Optional(root, "allow_truncation") is { } at && Bool(at, "allow_truncation");
         var deadline = Optional(root, "deadline_seconds") is { } ds ? Number(ds, "deadline_seconds", 1, MaxDeadlineSeconds) : (double?)null;
-        return new ChatCompletionInput(model, Messages(root), maxTokens, temperature, truncation, deadline);
+        return new ChatCompletionInput(model, Messages(root), maxTokens, temperature, truncation, deadline)
+        {
+            Stream = stream,
+            IncludeUsage = stream && includeUsage,
+        };
     }
 
     private static List<ChatMessage> Messages(JsonElement root)
@@ -163,6 +165,11 @@ internal static class ChatCompletionReader
                 throw Fail(path, $"{path} must be a string, was {Kind(content.Value)}");
         }
     }
+
+    private static bool IncludeUsage(JsonElement options) =>
+        options.ValueKind == JsonValueKind.Object
+            ? Optional(options, "include_usage") is { } usage && Bool(usage, "stream_options.include_usage")
+            : throw Fail("stream_options", $"stream_options must be an object, was {Kind(options)}");
 
     private static JsonElement? Optional(JsonElement obj, string name) =>
         obj.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;

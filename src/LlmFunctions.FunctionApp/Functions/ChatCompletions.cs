@@ -1,6 +1,8 @@
+using LlmFunctions.Classification;
 using LlmFunctions.Failover;
 using LlmFunctions.FunctionApp.Configuration;
 using LlmFunctions.FunctionApp.Orchestration;
+using LlmFunctions.Providers;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
@@ -19,11 +21,15 @@ namespace LlmFunctions.FunctionApp.Functions;
 /// <param name="failover">The failover settings.</param>
 /// <param name="http">The HTTP settings.</param>
 /// <param name="time">The time source.</param>
-public sealed class ChatCompletions(
+/// <param name="caller">Opens provider streams (<c>"stream": true</c>, see ChatCompletions.Streaming.cs).</param>
+/// <param name="classifier">Classifies a stream's failure after its first token.</param>
+public sealed partial class ChatCompletions(
     PromptRunner runner,
     IOptions<FailoverOptions> failover,
     IOptions<HttpOptions> http,
-    TimeProvider time)
+    TimeProvider time,
+    ProviderCaller caller,
+    ErrorClassifier classifier)
 {
     /// <summary>How soon a request blocked only by another caller's probe looks again.</summary>
     public static readonly TimeSpan ProbeRecheck = TimeSpan.FromMilliseconds(250);
@@ -66,6 +72,10 @@ public sealed class ChatCompletions(
 
         var arrived = time.GetUtcNow();
         var prompt = ToPromptRequest(input!, failover.Value, arrived);
+        if (input!.Stream)
+        {
+            return await StreamAsync(prompt, input.IncludeUsage, arrived, response, cancellationToken);
+        }
 
         try
         {

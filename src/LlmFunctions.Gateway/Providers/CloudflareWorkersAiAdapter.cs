@@ -33,7 +33,8 @@ public sealed class CloudflareWorkersAiAdapter(HttpClient httpClient, SecretReda
         var body = new CloudflareRunRequest(
             [.. request.Messages.Select(m => new WireMessage(m.Role, m.Content))],
             request.MaxTokens,
-            request.Temperature);
+            request.Temperature,
+            request.Stream ? true : null);
         return JsonContent.Create(body, ProviderJsonContext.Default.CloudflareRunRequest);
     }
 

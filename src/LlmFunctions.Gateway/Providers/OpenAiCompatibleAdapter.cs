@@ -26,7 +26,8 @@ public sealed class OpenAiCompatibleAdapter(HttpClient httpClient, SecretRedacto
             [.. request.Messages.Select(m => new WireMessage(m.Role, m.Content))],
             request.MaxTokens,
             request.Temperature,
-            Stream: false);
+            request.Stream,
+            request.Stream && request.IncludeUsage ? new OpenAiStreamOptions(IncludeUsage: true) : null);
         return JsonContent.Create(body, ProviderJsonContext.Default.OpenAiChatRequest);
     }
 

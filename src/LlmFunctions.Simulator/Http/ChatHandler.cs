@@ -188,9 +188,18 @@ internal sealed class ChatHandler(Fleet fleet, StatsCounters stats, TimeProvider
             await Task.Delay(latency, time, cancellationToken);
         }
 
-        count(SimulatorOutcomes.Ok);
         var model = payload.Model ?? routeModel ?? "unknown";
         var content = $"[{provider.Spec.Name}/{model}] echo: {Truncate(payload.LastUserMessage, 40)}";
+        if (payload.Stream)
+        {
+            var completionId = $"chatcmpl-sim-{Interlocked.Increment(ref _completionId)}";
+            var outcome = await new StreamPlayer(context, provider, time, completionId, model, cancellationToken)
+                .PlayAsync(content, payload.PromptChars, payload.IncludeUsage);
+            count(outcome);
+            return outcome == SimulatorOutcomes.Ok;
+        }
+
+        count(SimulatorOutcomes.Ok);
         await Replies.JsonAsync(context, StatusCodes.Status200OK, api == SimulatorApi.Cloudflare
             ? CloudflareSuccess(content)
             : OpenAiSuccess(model, content, payload.PromptChars));

@@ -6,6 +6,12 @@ namespace LlmFunctions.Simulator;
 /// <summary>The parts of a chat request the simulator looks at.</summary>
 internal sealed record ChatPayload(string? Model, int PromptChars, string LastUserMessage)
 {
+    /// <summary>Gets a value indicating whether the caller asked for server-sent events (<c>"stream": true</c>).</summary>
+    public bool Stream { get; init; }
+
+    /// <summary>Gets a value indicating whether the caller asked for a usage event (<c>stream_options.include_usage</c>).</summary>
+    public bool IncludeUsage { get; init; }
+
     /// <summary>Reads <c>{model?, messages:[{role, content}]}</c> or Cloudflare's <c>{prompt}</c>; null when the body is not that.</summary>
     public static async Task<ChatPayload?> ReadAsync(Stream body, CancellationToken cancellationToken)
     {
@@ -19,10 +25,13 @@ internal sealed record ChatPayload(string? Model, int PromptChars, string LastUs
             }
 
             var model = root.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+            var stream = root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
+            var includeUsage = root.TryGetProperty("stream_options", out var options) && options.ValueKind == JsonValueKind.Object
+                && options.TryGetProperty("include_usage", out var usage) && usage.ValueKind == JsonValueKind.True;
             if (root.TryGetProperty("prompt", out var prompt) && prompt.ValueKind == JsonValueKind.String)
             {
                 var text = prompt.GetString() ?? string.Empty;
-                return new ChatPayload(model, text.Length, text);
+                return new ChatPayload(model, text.Length, text) { Stream = stream, IncludeUsage = includeUsage };
             }
 
             if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
@@ -47,7 +56,7 @@ internal sealed record ChatPayload(string? Model, int PromptChars, string LastUs
                 }
             }
 
-            return new ChatPayload(model, chars, lastUser);
+            return new ChatPayload(model, chars, lastUser) { Stream = stream, IncludeUsage = includeUsage };
         }
         catch (JsonException)
         {

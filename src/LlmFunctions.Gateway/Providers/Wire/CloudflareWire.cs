@@ -1,6 +1,6 @@
 namespace LlmFunctions.Providers.Wire;
 
-internal sealed record CloudflareRunRequest(IReadOnlyList<WireMessage> Messages, int? MaxTokens, double? Temperature);
+internal sealed record CloudflareRunRequest(IReadOnlyList<WireMessage> Messages, int? MaxTokens, double? Temperature, bool? Stream = null);
 
 internal sealed record CloudflareRunResponse(bool? Success, CloudflareResult? Result);
 

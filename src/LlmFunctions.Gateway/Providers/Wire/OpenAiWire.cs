@@ -7,7 +7,10 @@ internal sealed record OpenAiChatRequest(
     IReadOnlyList<WireMessage> Messages,
     int? MaxTokens,
     double? Temperature,
-    bool Stream);
+    bool Stream,
+    OpenAiStreamOptions? StreamOptions = null);
+
+internal sealed record OpenAiStreamOptions(bool IncludeUsage);
 
 internal sealed record OpenAiChatResponse(string? Model, IReadOnlyList<OpenAiChoice>? Choices, WireUsage? Usage);
 

@@ -1,0 +1,26 @@
+namespace LlmFunctions.Simulator;
+
+/// <summary>How a provider answers a request with <c>"stream": true</c>: server-sent events in its api's shape.
+/// Errors decided before the answer (fixed status, quota, rate limit, faults) are answered as without streaming,
+/// as plain JSON before any event.</summary>
+public sealed class StreamSpec
+{
+    internal StreamSpec()
+    {
+    }
+
+    /// <summary>How many content deltas the answer is split into (0 = a stream that ends cleanly with no content).</summary>
+    public int Chunks { get; internal init; } = 5;
+
+    /// <summary>The delay between the role event (sent with the headers) and the first content delta; none when null.</summary>
+    public LatencySpec? FirstTokenMs { get; internal init; }
+
+    /// <summary>The delay before each content delta after the first; none when null.</summary>
+    public LatencySpec? ChunkLatencyMs { get; internal init; }
+
+    /// <summary>When set, the connection is aborted after this many content deltas (0 = before the first token).</summary>
+    public int? CutAfterChunks { get; internal init; }
+
+    /// <summary>When set, the content delta with this 1-based number is sent as invalid JSON.</summary>
+    public int? MalformedChunkAt { get; internal init; }
+}
