@@ -30,6 +30,9 @@ internal sealed class ChatCompletionStreamResult(
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    // An abort drops what the server has not yet put on the wire: the error event gets this long to leave first.
+    private static readonly TimeSpan AbortLinger = TimeSpan.FromMilliseconds(500);
+
     /// <inheritdoc />
     public async Task ExecuteAsync(HttpContext httpContext)
     {
@@ -83,6 +86,7 @@ internal sealed class ChatCompletionStreamResult(
         try
         {
             await WriteEventAsync(httpContext.Response, error.ToJsonString(), httpContext.RequestAborted);
+            await Task.Delay(AbortLinger, time, httpContext.RequestAborted);
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
         {

@@ -14,6 +14,7 @@ internal sealed class StreamPlayer(
 {
     private const string MalformedEvent = """{"id":"chatcmpl-sim","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":""";
     private static readonly JsonSerializerOptions WriteOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly TimeSpan CutLinger = TimeSpan.FromMilliseconds(500);
     private readonly long _created = time.GetUtcNow().ToUnixTimeSeconds();
 
     private bool IsCloudflare => provider.Spec.Api == SimulatorApi.Cloudflare;
@@ -40,8 +41,7 @@ internal sealed class StreamPlayer(
             {
                 if (spec.CutAfterChunks == i)
                 {
-                    context.Abort();
-                    return SimulatorOutcomes.StreamCut;
+                    return await CutAsync();
                 }
 
                 await DelayAsync(provider.SampleStreamDelay(i == 0 ? spec.FirstTokenMs : spec.ChunkLatencyMs));
@@ -59,8 +59,7 @@ internal sealed class StreamPlayer(
 
             if (spec.CutAfterChunks == pieces.Count)
             {
-                context.Abort();
-                return SimulatorOutcomes.StreamCut;
+                return await CutAsync();
             }
 
             await FinishAsync((promptChars + 3) / 4, (content.Length + 3) / 4, includeUsage);
@@ -70,6 +69,20 @@ internal sealed class StreamPlayer(
         {
             return SimulatorOutcomes.StreamCancelled;
         }
+    }
+
+    // An abort drops whatever the server has not yet put on the wire: linger so the deltas already flushed reach the
+    // client first, as they do when a real connection breaks mid-stream.
+    private async Task<string> CutAsync()
+    {
+        if (provider.Spec.Stream.CutStyle == StreamCutStyle.End)
+        {
+            return SimulatorOutcomes.StreamCut;
+        }
+
+        await Task.Delay(CutLinger, time, cancellationToken);
+        context.Abort();
+        return SimulatorOutcomes.StreamCut;
     }
 
     private async Task FinishAsync(int promptTokens, int completionTokens, bool includeUsage)

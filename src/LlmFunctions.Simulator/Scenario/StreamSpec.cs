@@ -18,9 +18,23 @@ public sealed class StreamSpec
     /// <summary>The delay before each content delta after the first; none when null.</summary>
     public LatencySpec? ChunkLatencyMs { get; internal init; }
 
-    /// <summary>When set, the connection is aborted after this many content deltas (0 = before the first token).</summary>
+    /// <summary>When set, the stream is cut after this many content deltas (0 = before the first token), as
+    /// <see cref="CutStyle"/> says.</summary>
     public int? CutAfterChunks { get; internal init; }
+
+    /// <summary>How a cut looks to the client (default <see cref="StreamCutStyle.Reset"/>).</summary>
+    public StreamCutStyle CutStyle { get; internal init; } = StreamCutStyle.Reset;
 
     /// <summary>When set, the content delta with this 1-based number is sent as invalid JSON.</summary>
     public int? MalformedChunkAt { get; internal init; }
+}
+
+/// <summary>How <see cref="StreamSpec.CutAfterChunks"/> ends a stream.</summary>
+public enum StreamCutStyle
+{
+    /// <summary>The connection is aborted (500 ms after the last delta, so the deltas reach the client first).</summary>
+    Reset,
+
+    /// <summary>The HTTP response ends normally, with neither a finish event nor <c>[DONE]</c>: a stream a proxy dropped.</summary>
+    End,
 }
