@@ -34,8 +34,7 @@ public sealed class ChatCompletions(
         Messages = input.Messages,
         Deadline = failover.DeadlineFrom(arrived, input.DeadlineSeconds is { } s ? TimeSpan.FromSeconds(s) : null),
         ProviderHints = input.Model is { } hint ? [hint] : null,
-        MaxTokens = input.MaxTokens,
-        Temperature = input.Temperature,
+        Parameters = input.Parameters,
         AllowTruncation = input.AllowTruncation,
     };
 
