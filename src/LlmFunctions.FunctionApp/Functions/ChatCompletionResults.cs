@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using LlmFunctions.Failover;
+using LlmFunctions.FunctionApp.Http;
 using LlmFunctions.FunctionApp.Orchestration;
 using LlmFunctions.Providers;
 
@@ -83,13 +84,7 @@ internal static class ChatCompletionResults
     });
 
     public static IResult Error(int status, string type, string message, string? param = null, string? code = null, FailoverState? state = null, IReadOnlyList<string>? reasons = null) =>
-        Results.Json(
-            new
-            {
-                error = new { message, type, param, code },
-                llmfunctions = state is null ? null : new { reasons, attempts = PromptTelemetry.Attempts(state) },
-            },
-            statusCode: status);
+        OpenAiError.Result(status, type, message, param, code, state is null ? null : new { reasons, attempts = PromptTelemetry.Attempts(state) });
 
     public static IResult Invalid(InputError error) =>
         Error(error.StatusCode, "invalid_request_error", error.Message, error.Param, error.StatusCode == StatusCodes.Status413PayloadTooLarge ? "payload_too_large" : null);
