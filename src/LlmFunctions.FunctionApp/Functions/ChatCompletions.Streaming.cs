@@ -20,7 +20,7 @@ public sealed partial class ChatCompletions
         StreamingResponse? opened = null;
         async Task<AttemptResult> OpenAsync(ProviderDescriptor provider, ChatRequest chat, CancellationToken token)
         {
-            var attempt = await caller.OpenStreamAsync(provider, chat with { IncludeUsage = includeUsage }, token);
+            var attempt = await caller.OpenStreamAsync(provider, chat, token);
             opened = attempt.Stream;
             return attempt.Result;
         }
@@ -83,7 +83,7 @@ public sealed partial class ChatCompletions
             StatusCodes.Status503ServiceUnavailable,
             "server_error",
             Invariant($"no provider can start the stream within {http.Value.SyncWaitSeconds} s ({reason}); retry after {retryAfter} s"),
-            code: "all_providers_cooling_down",
+            code: "retry_later",
             state: state,
             reasons: [reason]);
     }

@@ -202,7 +202,7 @@ public sealed partial class PromptRunner
     private async Task<AttemptReport> CallAsync(ProviderDescriptor provider, AttemptProvider attempt, PromptRequest request, ProviderCall? call, CancellationToken cancellationToken)
     {
         var key = attempt.Key;
-        var chat = new ChatRequest(attempt.Messages, key.Model, request.MaxTokens, request.Temperature);
+        var chat = new ChatRequest(attempt.Messages, key.Model, request.Parameters);
         var startedAt = _time.GetUtcNow();
         var result = await (call ?? _caller.CallAsync)(provider, chat, cancellationToken);
         var finishedAt = _time.GetUtcNow();
@@ -330,7 +330,8 @@ public sealed partial class PromptRunner
                     (provider.Priority * 100) + Math.Min(m, 99),
                     provider.MaxPromptChars,
                     known.GetValueOrDefault(key) ?? ProviderHealth.New(key),
-                    $"{ProviderCatalog.SectionName}:{provider.Name}:MaxPromptChars"));
+                    $"{ProviderCatalog.SectionName}:{provider.Name}:MaxPromptChars",
+                    provider.Kind));
             }
         }
 

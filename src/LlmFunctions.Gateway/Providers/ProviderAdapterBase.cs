@@ -140,6 +140,16 @@ public abstract class ProviderAdapterBase : IProviderAdapter
     /// <returns>The completion, or null and a short parse error.</returns>
     protected abstract (ChatCompletion? Completion, string? Error) ParseCompletion(ReadOnlySpan<byte> body, ChatRequest request);
 
+    /// <summary>Wraps a serialized JSON body as request content.</summary>
+    /// <param name="utf8Json">The UTF-8 JSON.</param>
+    /// <returns>The content, typed <c>application/json</c>.</returns>
+    protected static HttpContent JsonBody(byte[] utf8Json)
+    {
+        var content = new ByteArrayContent(utf8Json);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return content;
+    }
+
     /// <summary>Appends <paramref name="relativePath"/> to the base URL, keeping any base path.</summary>
     /// <param name="baseUrl">The base URL.</param>
     /// <param name="relativePath">The already-escaped path to append, without a leading slash.</param>

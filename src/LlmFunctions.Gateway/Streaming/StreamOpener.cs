@@ -1,3 +1,4 @@
+using System.Text.Json;
 using LlmFunctions.Providers;
 
 namespace LlmFunctions.Streaming;
@@ -7,6 +8,12 @@ namespace LlmFunctions.Streaming;
 /// the classifier; every other failure before the first token throws.</summary>
 internal static class StreamOpener
 {
+    /// <summary>Whether the caller asked for a usage chunk (<c>stream_options.include_usage</c>, relayed in the parameters).</summary>
+    public static bool IncludeUsage(ChatRequest request) =>
+        request.Parameters is { ValueKind: JsonValueKind.Object } parameters
+        && parameters.TryGetProperty("stream_options"u8, out var options) && options.ValueKind == JsonValueKind.Object
+        && options.TryGetProperty("include_usage"u8, out var include) && include.ValueKind == JsonValueKind.True;
+
     public static async Task<(StreamingResponse? Stream, ProviderResponse? Refusal)> OpenAsync(
         ProviderAdapterBase adapter, ProviderDescriptor provider, ProviderEndpoint endpoint, ChatRequest request, string apiKey,
         Func<string, string> redact, TimeProvider time, CancellationToken cancellationToken)
@@ -27,7 +34,7 @@ internal static class StreamOpener
 
             var body = await response.Content.ReadAsStreamAsync(linked.Token).ConfigureAwait(false);
             StreamDialect dialect = provider.Kind == ProviderKind.CloudflareWorkersAi
-                ? new CloudflareStreamDialect(request.Model, time.GetUtcNow().ToUnixTimeSeconds(), request.IncludeUsage)
+                ? new CloudflareStreamDialect(request.Model, time.GetUtcNow().ToUnixTimeSeconds(), IncludeUsage(request))
                 : new OpenAiStreamDialect();
             stream = new StreamingResponse(response, body, dialect, time, provider.Timeout, redact);
             await stream.ReadToFirstTokenAsync(linked.Token).ConfigureAwait(false);

@@ -22,7 +22,9 @@ public sealed class FunctionsMetadataTests(AzuriteFixture azurite)
     [
         "AttemptProvider activityTrigger",
         "ChatCompletions httpTrigger",
+        "GetModel httpTrigger",
         "HealthCheck httpTrigger",
+        "ListModels httpTrigger",
         "ListProviders httpTrigger",
         "PromptOrchestrator orchestrationTrigger",
         "ProviderAdmin httpTrigger",

@@ -212,7 +212,8 @@ public sealed class OpenStreamTests
         public async Task<StreamAttempt> OpenAsync(string provider, bool includeUsage = false)
         {
             var descriptor = Catalog.Find(provider) ?? throw new InvalidOperationException($"{provider} is not in the catalog");
-            var request = new ChatRequest([new ChatMessage("user", "hello")], descriptor.Models[0]) { IncludeUsage = includeUsage };
+            var parameters = includeUsage ? JsonDocument.Parse("""{"stream_options":{"include_usage":true}}""").RootElement : (JsonElement?)null;
+            var request = new ChatRequest([new ChatMessage("user", "hello")], descriptor.Models[0], parameters);
             return await Caller.OpenStreamAsync(descriptor, request).WaitAsync(TestTimeout, CancellationToken.None);
         }
 
