@@ -5,14 +5,17 @@ using System.Text.Json.Nodes;
 using LlmFunctions.Classification;
 using LlmFunctions.Failover;
 using LlmFunctions.FunctionApp.Orchestration;
+using LlmFunctions.Providers;
 using LlmFunctions.Streaming;
 
 namespace LlmFunctions.FunctionApp.Functions;
 
 /// <summary>
 /// Relays a provider's stream that has produced its first token to the caller as server-sent events, chunk by chunk as
-/// they arrive (each written and flushed before the next is read), then a telemetry chunk (<c>choices: []</c> and the
-/// <c>llmfunctions</c> object) and <c>data: [DONE]</c>. A failure after the first token is not retried (the caller holds
+/// they arrive (each written and flushed before the next is read), then <c>data: [DONE]</c>. The last chunk carries the
+/// <c>llmfunctions</c> telemetry object: the provider's usage chunk (held back until the end, as only <c>[DONE]</c>
+/// follows it) or, without one, a chunk with <c>choices: []</c>, which carries an estimated <c>usage</c> when the caller
+/// asked for usage and the provider sent none. A failure after the first token is not retried (the caller holds
 /// part of an answer another provider would not continue): it is recorded in the provider's health and ends the stream
 /// with an OpenAI-shaped error event, no <c>[DONE]</c>, and an aborted connection, so no client mistakes it for a
 /// clean end. A caller that goes away cancels the upstream read at once and counts against no provider.
@@ -49,12 +52,25 @@ internal sealed class ChatCompletionStreamResult(
         {
             try
             {
+                string? usageChunk = null;
                 while (await stream.ReadAsync(aborted) is { } chunk)
                 {
+                    if (usageChunk is not null)
+                    {
+                        await WriteEventAsync(response, usageChunk, aborted);
+                        usageChunk = null;
+                    }
+
+                    if (chunk.HasUsage)
+                    {
+                        usageChunk = chunk.Data;
+                        continue;
+                    }
+
                     await WriteEventAsync(response, chunk.Data, aborted);
                 }
 
-                await WriteEventAsync(response, Telemetry(time.GetElapsedTime(started), failure: null), aborted);
+                await WriteEventAsync(response, LastChunk(usageChunk, time.GetElapsedTime(started)), aborted);
                 await WriteEventAsync(response, "[DONE]", aborted);
             }
             catch (Exception) when (aborted.IsCancellationRequested)
@@ -96,15 +112,36 @@ internal sealed class ChatCompletionStreamResult(
         httpContext.Abort();
     }
 
-    private string Telemetry(TimeSpan elapsed, AttemptOutcome? failure) => new JsonObject
+    // The provider's usage chunk with the telemetry added, or a telemetry chunk (with estimated usage when it was asked
+    // for and the provider sent none).
+    private string LastChunk(string? usageChunk, TimeSpan elapsed)
     {
-        ["id"] = "chatcmpl-" + Guid.NewGuid().ToString("N"),
-        ["object"] = "chat.completion.chunk",
-        ["created"] = time.GetUtcNow().ToUnixTimeSeconds(),
-        ["model"] = winner.Key.ToString(),
-        ["choices"] = new JsonArray(),
-        ["llmfunctions"] = Metadata(elapsed, failure),
-    }.ToJsonString();
+        var metadata = Metadata(elapsed, failure: null);
+        if (usageChunk is not null && JsonNode.Parse(usageChunk) is JsonObject provided)
+        {
+            provided["llmfunctions"] = metadata;
+            return provided.ToJsonString();
+        }
+
+        var chunk = new JsonObject
+        {
+            ["id"] = "chatcmpl-" + Guid.NewGuid().ToString("N"),
+            ["object"] = "chat.completion.chunk",
+            ["created"] = time.GetUtcNow().ToUnixTimeSeconds(),
+            ["model"] = winner.Key.ToString(),
+            ["choices"] = new JsonArray(),
+        };
+        if (includeUsage)
+        {
+            var prompt = UsageEstimate.Tokens(winner.PromptChars);
+            var completion = UsageEstimate.Tokens(stream.ContentChars);
+            chunk["usage"] = new JsonObject { ["prompt_tokens"] = prompt, ["completion_tokens"] = completion, ["total_tokens"] = prompt + completion };
+            metadata["usage_estimated"] = true;
+        }
+
+        chunk["llmfunctions"] = metadata;
+        return chunk.ToJsonString();
+    }
 
     // The request's telemetry, each stream attempt's time to its first token (its duration: the attempt ends there),
     // and how the relay went.

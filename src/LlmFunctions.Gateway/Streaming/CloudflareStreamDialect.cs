@@ -61,7 +61,7 @@ internal sealed class CloudflareStreamDialect(string model, long created, bool i
             }
 
             delta["content"] = text;
-            output.Add(new StreamChunk(Chunk(delta, null), HasToken: true, HasUsage: false));
+            output.Add(new StreamChunk(Chunk(delta, null), HasToken: true, HasUsage: false, text.Length));
         }
 
         return false;

@@ -27,18 +27,21 @@ internal sealed class OpenAiStreamDialect : StreamDialect
         }
 
         var hasUsage = root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object;
-        output.Add(new StreamChunk(sse.Data, HasToken(root), hasUsage));
+        var (hasToken, contentChars) = Delta(root);
+        output.Add(new StreamChunk(sse.Data, hasToken, hasUsage, contentChars));
         return false;
     }
 
     // A token is anything in a delta beyond its role: content, tool calls, a refusal, reasoning.
-    private static bool HasToken(JsonElement root)
+    private static (bool HasToken, int ContentChars) Delta(JsonElement root)
     {
         if (!root.TryGetProperty("choices", out var choices) || choices.ValueKind != JsonValueKind.Array)
         {
-            return false;
+            return (false, 0);
         }
 
+        var hasToken = false;
+        var chars = 0;
         foreach (var choice in choices.EnumerateArray())
         {
             if (choice.ValueKind != JsonValueKind.Object || !choice.TryGetProperty("delta", out var delta) || delta.ValueKind != JsonValueKind.Object)
@@ -54,15 +57,18 @@ internal sealed class OpenAiStreamDialect : StreamDialect
                 }
 
                 var value = property.Value;
-                if ((value.ValueKind == JsonValueKind.String && value.GetString()!.Length > 0)
-                    || (value.ValueKind == JsonValueKind.Array && value.GetArrayLength() > 0)
-                    || value.ValueKind == JsonValueKind.Object)
+                var length = value.ValueKind == JsonValueKind.String ? value.GetString()!.Length : 0;
+                if (property.NameEquals("content"))
                 {
-                    return true;
+                    chars += length;
                 }
+
+                hasToken |= length > 0
+                    || (value.ValueKind == JsonValueKind.Array && value.GetArrayLength() > 0)
+                    || value.ValueKind == JsonValueKind.Object;
             }
         }
 
-        return false;
+        return (hasToken, chars);
     }
 }

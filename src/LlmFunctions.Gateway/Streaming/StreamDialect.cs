@@ -6,7 +6,8 @@ namespace LlmFunctions.Streaming;
 /// <param name="Data">The chunk's JSON, sent as <c>data: {Data}</c>.</param>
 /// <param name="HasToken">Whether it carries content, a tool call or any other delta beyond the role.</param>
 /// <param name="HasUsage">Whether it carries <c>usage</c>.</param>
-public readonly record struct StreamChunk(string Data, bool HasToken, bool HasUsage);
+/// <param name="ContentChars">The characters of content it carries (for a usage estimate when none is reported).</param>
+public readonly record struct StreamChunk(string Data, bool HasToken, bool HasUsage, int ContentChars = 0);
 
 /// <summary>Turns one provider's events into OpenAI chunks. A provider error event or an event that is not the
 /// expected JSON throws (<see cref="StreamFailureException"/>, <see cref="JsonException"/>).</summary>

@@ -32,6 +32,9 @@ public sealed class StreamingResponse : IAsyncDisposable
     /// <summary>Gets a value indicating whether a relayed chunk carried <c>usage</c>.</summary>
     public bool SawUsage { get; private set; }
 
+    /// <summary>Gets the characters of content in the chunks handed out.</summary>
+    public long ContentChars { get; private set; }
+
     /// <summary>Gets how many chunks have been handed out.</summary>
     public int ChunksRead { get; private set; }
 
@@ -47,6 +50,7 @@ public sealed class StreamingResponse : IAsyncDisposable
             {
                 var chunk = _pending[_next++];
                 SawUsage |= chunk.HasUsage;
+                ContentChars += chunk.ContentChars;
                 ChunksRead++;
                 return chunk;
             }

@@ -62,7 +62,7 @@ internal sealed class StreamPlayer(
                 return await CutAsync();
             }
 
-            await FinishAsync((promptChars + 3) / 4, (content.Length + 3) / 4, includeUsage);
+            await FinishAsync((promptChars + 3) / 4, (content.Length + 3) / 4, includeUsage && spec.Usage);
             return outcome;
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)

@@ -78,7 +78,7 @@ internal static class ProviderParser
     private static StreamSpec ParseStream(JsonElement element, string path)
     {
         RequireObject(element, path);
-        RejectUnknown(element, path, "chunks", "firstTokenMs", "chunkLatencyMs", "cutAfterChunks", "cutStyle", "malformedChunkAt");
+        RejectUnknown(element, path, "chunks", "firstTokenMs", "chunkLatencyMs", "cutAfterChunks", "cutStyle", "malformedChunkAt", "usage");
         var chunks = OptionalInt(element, path, "chunks") ?? 5;
         if (chunks is < 0 or > 10_000)
         {
@@ -103,6 +103,7 @@ internal static class ProviderParser
             FirstTokenMs = Optional(element, "firstTokenMs") is { } first ? ParseLatency(first, Join(path, "firstTokenMs")) : null,
             ChunkLatencyMs = Optional(element, "chunkLatencyMs") is { } each ? ParseLatency(each, Join(path, "chunkLatencyMs")) : null,
             CutAfterChunks = cut,
+            Usage = OptionalBool(element, path, "usage") ?? true,
             CutStyle = OptionalString(element, path, "cutStyle") switch
             {
                 null or "reset" => StreamCutStyle.Reset,

@@ -25,6 +25,10 @@ public sealed class StreamSpec
     /// <summary>How a cut looks to the client (default <see cref="StreamCutStyle.Reset"/>).</summary>
     public StreamCutStyle CutStyle { get; internal init; } = StreamCutStyle.Reset;
 
+    /// <summary>Whether a usage event is sent when the request asks for one (false: a provider that ignores
+    /// <c>stream_options</c>).</summary>
+    public bool Usage { get; internal init; } = true;
+
     /// <summary>When set, the content delta with this 1-based number is sent as invalid JSON.</summary>
     public int? MalformedChunkAt { get; internal init; }
 }

@@ -140,8 +140,27 @@ public sealed class ChatCompletionsStreamingTests(AzuriteFixture azurite)
         var stream = metadata.GetProperty("stream");
         Assert.True(stream.GetProperty("completed").GetBoolean());
         Assert.True(stream.GetProperty("usage_sent").GetBoolean());
-        using var usage = JsonDocument.Parse(events[^3]);
-        Assert.True(usage.RootElement.GetProperty("usage").GetProperty("total_tokens").GetInt32() > 0);
+        Assert.True(telemetry.RootElement.GetProperty("usage").GetProperty("total_tokens").GetInt32() > 0);
+        Assert.False(metadata.GetProperty("usage_estimated").GetBoolean());
+        Assert.Single(events, e => e.Contains("\"usage\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task IncludeUsage_ProviderSendingNone_LastChunkCarriesEstimatedUsageMarkedSo()
+    {
+        await using var app = await ChatApp.StartAsync(azurite, ChatApp.Scenario(("Groq", "\"stream\": { \"chunks\": 3, \"usage\": false }")));
+        var events = new List<string>();
+
+        await ReadEventsAsync(app, """{"stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hello there"}]}""", events);
+
+        Assert.Equal("[DONE]", events[^1]);
+        using var last = JsonDocument.Parse(events[^2]);
+        var usage = last.RootElement.GetProperty("usage");
+        Assert.Equal(3, usage.GetProperty("prompt_tokens").GetInt32());
+        Assert.True(usage.GetProperty("completion_tokens").GetInt32() > 0);
+        var metadata = last.RootElement.GetProperty("llmfunctions");
+        Assert.True(metadata.GetProperty("usage_estimated").GetBoolean());
+        Assert.False(metadata.GetProperty("stream").GetProperty("usage_sent").GetBoolean());
     }
 
     [Fact]
