@@ -1,8 +1,9 @@
 // LlmFunctions in Azure: the Functions app (.NET 10 isolated worker) on the Flex Consumption plan (FC1), its Storage
 // account (AzureWebJobsStorage: Durable Functions' task hub, the provider health table, the deployment container),
-// Application Insights on a Log Analytics workspace, and a Key Vault holding the provider API keys, which the app
-// reads through Key Vault references. One user-assigned identity does all of the app's Azure access; it exists, with
-// its roles, before the app is created, so the Key Vault references resolve on the app's first start.
+// Application Insights on a Log Analytics workspace, and a Key Vault holding the provider API keys and the gateway's
+// own keys, which the app reads through Key Vault references. One user-assigned identity does all of the app's Azure
+// access; it exists, with its roles, before the app is created, so the Key Vault references resolve on the app's first
+// start.
 // How to deploy: infra/README.md.
 
 @description('Name prefix for every resource (lowercase letters and digits; the names add a hash of the resource group).')
@@ -15,6 +16,10 @@ param location string = resourceGroup().location
 
 @description('Provider keys: app setting name -> value, e.g. { GROQ_API_KEY: \'gsk_...\' }. Each non-empty value becomes a Key Vault secret and the app setting a Key Vault reference to it; a provider left out or empty stays unconfigured. Only the names below are accepted.')
 param providerSecrets providerSecretsType = {}
+
+@description('The gateway\'s own keys (docs/security.md): name -> value, e.g. { master: \'...\', batch: \'...\' }. `master` becomes LlmFunctions__Keys__Master, any other name LlmFunctions__Keys__Function__<name> (letters, digits, - and _). Each non-empty value becomes a Key Vault secret and the app setting a Key Vault reference to it. The standalone host enforces these; under the Functions host the host\'s own keys apply (az functionapp keys set).')
+@secure()
+param gatewayKeys object = {}
 
 @description('true: AzureWebJobsStorage is identity-based (the app\'s managed identity; shared-key access off, no account key anywhere). Leave false while the app\'s own Storage clients (LlmFunctions.Storage.StorageConnection) read AzureWebJobsStorage as a connection string: then the connection string is a Key Vault secret.')
 param useStorageIdentity bool = false
@@ -56,6 +61,12 @@ var deploymentContainerName = 'app-package'
 var providedKeys = map(filter(items(providerSecrets), p => !empty(p.?value)), p => {
   setting: p.key
   secret: replace(p.key, '_', '-')
+})
+// The gateway's keys, as settings and Key Vault secret names (LlmFunctions-Keys-Master, LlmFunctions-Keys-Function-<name>).
+var providedGatewayKeys = map(filter(items(gatewayKeys), k => !empty(k.value)), k => {
+  name: k.key
+  setting: toLower(k.key) == 'master' ? 'LlmFunctions__Keys__Master' : 'LlmFunctions__Keys__Function__${k.key}'
+  secret: toLower(k.key) == 'master' ? 'LlmFunctions-Keys-Master' : 'LlmFunctions-Keys-Function-${replace(k.key, '_', '-')}'
 })
 var storageSecretName = 'AzureWebJobsStorage'
 var storageSuffix = environment().suffixes.storage
@@ -136,6 +147,14 @@ resource providerKeySecrets 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = [
   }
 ]
 
+resource gatewayKeySecrets 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = [
+  for key in providedGatewayKeys: {
+    parent: vault
+    name: key.secret
+    properties: { value: gatewayKeys[key.name] }
+  }
+]
+
 resource storageSecret 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = if (!useStorageIdentity) {
   parent: vault
   name: storageSecretName
@@ -186,7 +205,7 @@ resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
 }
 
 // '/' at the end: the versionless secret URI, so a rotated key is picked up without a redeploy.
-var vaultReference = map(providedKeys, key => {
+var vaultReference = map(concat(providedKeys, map(providedGatewayKeys, k => { setting: k.setting, secret: k.secret })), key => {
   name: key.setting
   value: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/${key.secret}/)'
 })
@@ -257,6 +276,7 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
     storageRoles
     vaultSecretsUser
     providerKeySecrets
+    gatewayKeySecrets
     storageSecret
   ]
 }

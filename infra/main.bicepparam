@@ -25,3 +25,8 @@ param providerSecrets = {
   CLOUDFLARE_API_TOKEN: readEnvironmentVariable('CLOUDFLARE_API_TOKEN', '')
   CLOUDFLARE_ACCOUNT_ID: readEnvironmentVariable('CLOUDFLARE_ACCOUNT_ID', '')
 }
+
+// The gateway's own keys (docs/security.md), from the environment too; empty leaves a key unconfigured.
+param gatewayKeys = {
+  master: readEnvironmentVariable('LLMFUNCTIONS_MASTER_KEY', '')
+}

@@ -11,6 +11,9 @@ internal static class BatchCommand
     public const int Usage = 2;
     public const int Interrupted = 130;
 
+    /// <summary>The environment variable holding the gateway's function key, sent as <c>x-functions-key</c>.</summary>
+    public const string KeyVariable = "LLMFUNCTIONS_KEY";
+
     public static async Task<int> RunAsync(
         BatchCommandOptions options, TextWriter stdout, TextWriter stderr, HttpMessageHandler? handler = null,
         bool interactive = false, CancellationToken stop = default, CancellationToken abort = default)
@@ -39,6 +42,12 @@ internal static class BatchCommand
 
         using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
         http.Timeout = options.RequestTimeout;
+        if (Environment.GetEnvironmentVariable(KeyVariable) is { Length: > 0 } key)
+        {
+            // An environment variable, not an option: a command line is visible to every user of the machine.
+            http.DefaultRequestHeaders.Add("x-functions-key", key);
+        }
+
         var progress = new ConsoleProgress(stderr, interactive, TimeProvider.System, options.Progress);
         var runner = new BatchRunner(http, options.Runner, TimeProvider.System, progress);
         await stderr.WriteLineAsync($"batch: {input.Items.Count} items from {options.Input} -> {options.Out} via {options.Runner.Gateway} ({options.Runner.Mode.ToString().ToLowerInvariant()}, run id {options.Runner.RunId})").ConfigureAwait(false);

@@ -38,7 +38,8 @@ internal static class BatchCommandLine
           --out <path>              results file (default results.jsonl)
           --chart <path>            chart of error rate and concurrency, self-contained HTML
                                     (default: the results file's name with .chart.html)
-          --gateway <url>           gateway address (default http://127.0.0.1:7071)
+          --gateway <url>           gateway address (default http://127.0.0.1:7071); a function key, when the
+                                    gateway needs one, comes from the LLMFUNCTIONS_KEY environment variable
           --mode sync|durable       POST /v1/chat/completions, or POST /api/prompts/{run-id}-{index} and poll
                                     (default sync)
           --run-id <id>             names the durable instances (default: from the results file's full path)

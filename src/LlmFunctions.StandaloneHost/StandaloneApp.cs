@@ -5,6 +5,7 @@ using LlmFunctions.StandaloneHost.Durable;
 using LlmFunctions.StandaloneHost.Functions;
 using LlmFunctions.StandaloneHost.Http;
 using LlmFunctions.StandaloneHost.Management;
+using LlmFunctions.StandaloneHost.Security;
 using LlmFunctions.StandaloneHost.Timers;
 
 namespace LlmFunctions.StandaloneHost;
@@ -13,7 +14,8 @@ namespace LlmFunctions.StandaloneHost;
 /// The standalone host: the function app's own classes, found by their <c>[Function]</c> attributes, run as the
 /// Functions host would run them. Orchestrations and activities on the Durable Task Framework's Azure Storage backend,
 /// HTTP functions on their attribute routes, timers on their NCRONTAB schedules (one host per occurrence), and
-/// Durable's HTTP management API under <c>/runtime/webhooks/durabletask</c>.
+/// Durable's HTTP management API under <c>/runtime/webhooks/durabletask</c>; each route's authorization level enforced
+/// with the keys of <c>LlmFunctions:Keys</c>, as the Functions host enforces its own.
 /// </summary>
 public static class StandaloneApp
 {
@@ -38,6 +40,7 @@ public static class StandaloneApp
         builder.Services.AddDurableEngine(builder.Configuration, catalog);
         builder.Services.AddHttpFunctions();
         builder.Services.AddTimerFunctions(builder.Configuration, catalog);
+        builder.Services.AddHostSecurity();
 
         var app = builder.Build();
 
@@ -48,6 +51,7 @@ public static class StandaloneApp
             context.HttpContext.Response.StatusCode >= 500 ? OpenAiError.ServerError : OpenAiError.InvalidRequest,
             StatusMessage(context.HttpContext),
             code: context.HttpContext.Response.StatusCode switch { 404 => "not_found", 405 => "method_not_allowed", _ => null }));
+        app.UseHostSecurity();
         app.MapHttpFunctions(catalog, app.Configuration);
         app.MapDurableHttpApi();
         return app;

@@ -1,4 +1,6 @@
+using LlmFunctions.FunctionApp.Configuration;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
 using Microsoft.DurableTask.Client;
 
 namespace LlmFunctions.FunctionApp.Orchestration;
@@ -38,16 +40,16 @@ internal static class CheckStatusResponse
             // Under the Functions host the client knows the host's public base URL and the query (task hub, connection
             // and the system key) its management API requires.
             var host = client.CreateHttpManagementPayload(instanceId);
-            var status = new Uri(host.StatusQueryGetUri!);
+            var status = ManagementBaseUrl.Rebase(new Uri(host.StatusQueryGetUri!), Options(request));
             instance = status.GetLeftPart(UriPartial.Path);
             query = status.Query;
         }
         catch (InvalidOperationException)
         {
-            // The standalone host's client has no binding data: its API is served at the address the caller used, for
-            // the task hub host.json names (the same query the Functions host writes, without a key).
+            // The standalone host's client has no binding data: its API is served on the public base URL (or, without
+            // one, see ManagementBaseUrl), for the task hub host.json names (the Functions host's query, without a key).
             var hub = request.HttpContext.RequestServices.GetRequiredService<IConfiguration>()[TaskHubSetting] ?? "TestHubName";
-            instance = $"{request.Scheme}://{request.Host}{request.PathBase}{InstancesPath}/{Uri.EscapeDataString(instanceId)}";
+            instance = $"{ManagementBaseUrl.For(request, Options(request))}{InstancesPath}/{Uri.EscapeDataString(instanceId)}";
             query = $"taskHub={Uri.EscapeDataString(hub)}&connection=Storage";
         }
 
@@ -58,9 +60,11 @@ internal static class CheckStatusResponse
             return instance + path + (joined.Length > 0 ? "?" + joined : string.Empty);
         }
 
+        // The status link alone carries a code for this instance, so its starter can poll it with no master key.
+        var statusCode = request.HttpContext.RequestServices.GetService<IStatusLinkCodes>()?.CodeFor(instanceId);
         return new ManagementUrls(
             instanceId,
-            Url(string.Empty),
+            Url(string.Empty, statusCode is null ? null : "code=" + Uri.EscapeDataString(statusCode)),
             Url("/raiseEvent/{eventName}"),
             Url("/terminate", "reason={text}"),
             Url(string.Empty),
@@ -68,6 +72,9 @@ internal static class CheckStatusResponse
             Url("/suspend", "reason={text}"),
             Url("/resume", "reason={text}"));
     }
+
+    private static HttpOptions Options(HttpRequest request) =>
+        request.HttpContext.RequestServices.GetService<IOptions<HttpOptions>>()?.Value ?? new HttpOptions();
 
     /// <summary>The management payload, with the JSON names Durable Functions uses.</summary>
     internal sealed record ManagementUrls(

@@ -52,12 +52,15 @@ public static class HealthTransitions
 
             case ErrorClass.AuthFailed or ErrorClass.QuotaExhausted or ErrorClass.NotFound:
             {
+                // A disable that ends later (an operator's, or an earlier one) is never shortened, nor its reason lost.
+                var until = now + options.PermanentFailureCooldown;
+                var keepsLonger = health.DisabledUntil is { } existing && existing >= until;
                 var next = Counted(health, outcome, now) with
                 {
-                    DisabledUntil = now + options.PermanentFailureCooldown,
-                    DisabledReason = outcome.Reason,
+                    DisabledUntil = keepsLonger ? health.DisabledUntil : until,
+                    DisabledReason = keepsLonger ? health.DisabledReason : outcome.Reason,
                 };
-                return new(health, next, HealthTransition.Disabled, now);
+                return new(health, next, keepsLonger ? HealthTransition.None : HealthTransition.Disabled, now);
             }
 
             case ErrorClass.RequestRejected:
@@ -236,11 +239,17 @@ public static class HealthTransitions
 
     private static HealthChange OnSuccess(ProviderHealth health, AttemptOutcome outcome, DateTimeOffset now)
     {
-        // The provider answered: it works. Whatever the state, close and clear every gate.
+        // The provider answered: the circuit closes and ended gates are cleared. A live disable or cooldown stays: no
+        // call is made through one, so this success is from a call already in flight when it began, and an operator's
+        // disable or a provider's Retry-After outranks it (only its end, an enable or a reset lifts it).
+        var disableLive = health.DisabledUntil is { } disabled && disabled > now;
+        var cooldownLive = health.CooldownUntil is { } cooldown && cooldown > now;
         var next = Closed(health, now) with
         {
-            CooldownUntil = null,
-            CooldownReason = null,
+            DisabledUntil = disableLive ? health.DisabledUntil : null,
+            DisabledReason = disableLive ? health.DisabledReason : null,
+            CooldownUntil = cooldownLive ? health.CooldownUntil : null,
+            CooldownReason = cooldownLive ? health.CooldownReason : null,
             SuccessCount = health.SuccessCount + 1,
             LastStatus = outcome.HttpStatus ?? health.LastStatus,
         };

@@ -50,7 +50,7 @@ public static class HttpFunctionEndpoints
 
             var builder = endpoints.Map(pattern, handler.HandleAsync)
                 .WithDisplayName($"Function {function.Name}: {pattern.RawText}")
-                .WithMetadata(new FunctionAuthorizationMetadata(trigger.AuthLevel, function.Name));
+                .WithMetadata(new FunctionAuthorizationMetadata(trigger.AuthLevel, function.Name, HttpFunctionRoute.IsOpenAi(function, trigger)));
             if (trigger.Methods is { Length: > 0 } methods)
             {
                 builder.WithMetadata(new HttpMethodMetadata([.. methods.Select(m => m.Trim().ToUpperInvariant())]));

@@ -16,6 +16,13 @@ internal static class HttpFunctionRoute
     public static string Prefix(IConfiguration configuration) =>
         (configuration[RoutePrefixSetting] ?? DefaultRoutePrefix).Trim().Trim('/');
 
+    /// <summary>Whether the function's route (before the prefix) is an OpenAI one: <c>v1</c> or under <c>v1/</c>.</summary>
+    public static bool IsOpenAi(FunctionDefinition function, HttpTriggerAttribute trigger)
+    {
+        var route = (trigger.Route ?? function.Name).Trim().Trim('/');
+        return route.Equals("v1", StringComparison.OrdinalIgnoreCase) || route.StartsWith("v1/", StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <summary>Parses <c>prefix/route</c>; a null route is the function's name.</summary>
     public static RoutePattern Pattern(FunctionDefinition function, HttpTriggerAttribute trigger, string prefix)
     {

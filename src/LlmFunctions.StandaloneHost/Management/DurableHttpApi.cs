@@ -1,12 +1,13 @@
 using DurableTask.AzureStorage;
+using LlmFunctions.StandaloneHost.Security;
 
 namespace LlmFunctions.StandaloneHost.Management;
 
 /// <summary>
 /// Durable Functions' HTTP management API (the Functions host's <c>HttpApiHandler</c>) over DTFx's
 /// <see cref="AzureStorageOrchestrationService"/>: the same routes under <c>/runtime/webhooks/durabletask/</c>, query
-/// parameters, status codes and JSON field names. <c>taskHub</c>, <c>connection</c> and <c>code</c> are accepted and
-/// ignored: this host serves one task hub.
+/// parameters, status codes and JSON field names. <c>taskHub</c> and <c>connection</c> are accepted and ignored: this
+/// host serves one task hub. <c>code</c> is a key, checked before these handlers run (master key only).
 /// </summary>
 public static class DurableHttpApi
 {
@@ -23,11 +24,13 @@ public static class DurableHttpApi
     public static IEndpointRouteBuilder MapDurableHttpApi(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
+        // No FunctionAuthorizationMetadata: the key check treats these routes as admin level (master key only), as the
+        // Functions host serves them to its system and master keys only.
         var group = endpoints.MapGroup(BasePath + "/instances");
 
         group.MapGet("/", Handle(InstanceQueries.ListAsync));
         group.MapDelete("/", Handle(InstancePurges.PurgeManyAsync));
-        group.MapGet("/{instanceId}", Handle(InstanceQueries.GetStatusAsync));
+        group.MapGet("/{instanceId}", Handle(InstanceQueries.GetStatusAsync)).WithMetadata(InstanceStatusEndpoint.Instance);
         group.MapDelete("/{instanceId}", Handle(InstancePurges.PurgeOneAsync));
         group.MapPost("/{instanceId}/terminate", Handle(InstanceCommands.TerminateAsync));
         group.MapPost("/{instanceId}/suspend", Handle(InstanceCommands.SuspendAsync));
