@@ -133,6 +133,13 @@ internal static class BenchMain
             rows = await SyncAsync(options, client, directUrl, directBody, gatewayUrl, gatewayBody, cancellationToken);
         }
 
+        if (options.StreamRequests > 0)
+        {
+            var directStream = Encoding.UTF8.GetBytes("""{"model":"bench-model","stream":true,"messages":[{"role":"user","content":"Say hello in one word."}],"max_tokens":16}""");
+            var gatewayStream = Encoding.UTF8.GetBytes("""{"stream":true,"messages":[{"role":"user","content":"Say hello in one word."}],"max_tokens":16}""");
+            await StreamComparison.RunAsync(options, client, (directUrl, directStream), (gatewayUrl, gatewayStream), cancellationToken);
+        }
+
         if (options.DurableInstances > 0)
         {
             await DurableComparison.RunAsync(options, root, account, gatewayStorage, gatewayBase, gateway, azuriteProcess, client, cancellationToken);

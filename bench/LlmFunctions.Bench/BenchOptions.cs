@@ -13,12 +13,13 @@ internal sealed record BenchOptions(
     string? AppDll,
     int DurableInstances = 2000,
     int DurableConcurrency = 32,
-    bool Sync = true)
+    bool Sync = true,
+    int StreamRequests = 500)
 {
     public const string Usage = """
         usage: LlmFunctions.Bench [--concurrency 1,8,32] [--requests 2000,5000,10000] [--repeats 3] [--warmup 1000]
                                   [--latency-ms 1] [--time-limit 600] [--app path/to/LlmFunctions.StandaloneHost.dll]
-                                  [--durable 2000] [--durable-concurrency 32] [--sync on|off]
+                                  [--durable 2000] [--durable-concurrency 32] [--sync on|off] [--stream 500]
           --concurrency  comma-separated client concurrency levels, each 1..256
           --requests     requests per measurement, one per concurrency level (or one value for all), each 1..1000000
           --repeats      measurements per level and target; medians are printed (1..15)
@@ -30,6 +31,8 @@ internal sealed record BenchOptions(
                          bare one-activity DTFx orchestration (0..100000; 0 skips both)
           --durable-concurrency  concurrent starts on both durable paths (1..256)
           --sync         off skips the sync table (direct vs gateway)
+          --stream       streamed requests per repeat and target for the time-to-first-byte table at concurrency 1
+                         (direct vs gateway, "stream": true; 0..100000; 0 skips it)
         """;
 
     public static BenchOptions? Parse(IReadOnlyList<string> args, out string? error)
@@ -38,6 +41,7 @@ internal sealed record BenchOptions(
         IReadOnlyList<int>? requests = null;
         int repeats = 3, warmup = 1000, latency = 1, limit = 600, durable = 2000, durableConcurrency = 32;
         var sync = true;
+        var stream = 500;
         string? app = null;
         if (OptionPairs.Split(args, out error) is not { } pairs)
         {
@@ -58,6 +62,7 @@ internal sealed record BenchOptions(
                 "--durable" => TryInt(name, value, 0, 100_000, out durable, out error),
                 "--durable-concurrency" => TryInt(name, value, 1, 256, out durableConcurrency, out error),
                 "--sync" when value is "on" or "off" => (sync = value == "on") || true,
+                "--stream" => TryInt(name, value, 0, 100_000, out stream, out error),
                 "--sync" => Fail($"--sync must be on or off, was '{value}'", out error),
                 _ => Fail($"unknown option '{name}'", out error),
             };
@@ -88,7 +93,7 @@ internal sealed record BenchOptions(
             }
         }
 
-        return new BenchOptions(concurrency, requests, repeats, warmup, latency, TimeSpan.FromSeconds(limit), app, durable, durableConcurrency, sync);
+        return new BenchOptions(concurrency, requests, repeats, warmup, latency, TimeSpan.FromSeconds(limit), app, durable, durableConcurrency, sync, stream);
     }
 
     private static bool TryInt(string name, string value, int min, int max, out int result, out string? error)

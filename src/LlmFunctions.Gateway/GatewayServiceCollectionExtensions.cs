@@ -4,6 +4,7 @@ using LlmFunctions.Classification;
 using LlmFunctions.Failover;
 using LlmFunctions.Health;
 using LlmFunctions.Providers;
+using LlmFunctions.Routing;
 using LlmFunctions.Security;
 using LlmFunctions.Storage;
 using LlmFunctions.Telemetry;
@@ -41,6 +42,10 @@ public static class GatewayServiceCollectionExtensions
         services.AddOptions<FailoverOptions>().BindConfiguration(FailoverOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FailoverOptions>, FailoverOptionsValidator>());
         services.TryAddSingleton(sp => new FailoverPolicy(sp.GetRequiredService<IOptions<FailoverOptions>>().Value, Random.Shared.NextDouble));
+
+        services.AddOptions<ModelRoutingOptions>().BindConfiguration(ModelRoutingOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ModelRoutingOptions>, ModelRoutingOptionsValidator>());
+        services.TryAddSingleton<ModelRouter>();
 
         services.TryAddSingleton(_ => StorageConnection.CreateClient(configuration, c => new TableServiceClient(c, StorageConnection.RequestPathTableOptions())));
         services.AddProviderHealth();

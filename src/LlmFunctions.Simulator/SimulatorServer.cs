@@ -11,9 +11,11 @@ public sealed class SimulatorServer : IAsyncDisposable
     private readonly Fleet _fleet;
     private readonly StatsCounters _stats;
     private readonly CancellationTokenSource _stopping;
+    private readonly ReceivedBodies _received;
 
-    private SimulatorServer(WebApplication app, Fleet fleet, StatsCounters stats, CancellationTokenSource stopping, Uri baseAddress)
+    private SimulatorServer(WebApplication app, Fleet fleet, StatsCounters stats, ReceivedBodies received, CancellationTokenSource stopping, Uri baseAddress)
     {
+        _received = received;
         _app = app;
         _fleet = fleet;
         _stats = stats;
@@ -29,6 +31,12 @@ public sealed class SimulatorServer : IAsyncDisposable
 
     /// <summary>A snapshot of the call and outcome counters (also served at <c>GET /_sim/stats</c>).</summary>
     public SimulatorStats Stats => _stats.Snapshot();
+
+    /// <summary>The last request bodies <paramref name="provider"/> received, oldest first, as sent (also served at
+    /// <c>GET /_sim/requests/{provider}</c>; at most <see cref="ReceivedBodies.PerProvider"/>).</summary>
+    /// <param name="provider">The provider name.</param>
+    /// <returns>The bodies as UTF-8 JSON text.</returns>
+    public IReadOnlyList<string> ReceivedBodies(string provider) => _received.Of(provider);
 
     /// <summary>Starts serving a scenario.</summary>
     /// <param name="scenario">The fleet to play.</param>
@@ -55,15 +63,16 @@ public sealed class SimulatorServer : IAsyncDisposable
 
         var fleet = new Fleet(scenario, options.Seed ?? scenario.Seed);
         var stats = new StatsCounters();
+        var received = new ReceivedBodies();
         var stopping = new CancellationTokenSource();
         var app = builder.Build();
-        SimulatorRoutes.Map(app, new ChatHandler(fleet, stats, options.TimeProvider ?? TimeProvider.System, stopping.Token), fleet, stats);
+        SimulatorRoutes.Map(app, new ChatHandler(fleet, stats, received, options.TimeProvider ?? TimeProvider.System, stopping.Token), fleet, stats, received);
         try
         {
             await app.StartAsync(cancellationToken);
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             var port = new Uri(address).Port;
-            return new SimulatorServer(app, fleet, stats, stopping, new Uri($"http://127.0.0.1:{port}/"));
+            return new SimulatorServer(app, fleet, stats, received, stopping, new Uri($"http://127.0.0.1:{port}/"));
         }
         catch
         {
@@ -88,6 +97,7 @@ public sealed class SimulatorServer : IAsyncDisposable
     {
         _stats.Reset();
         _fleet.Reset();
+        _received.Clear();
     }
 
     /// <summary>Stops the server, cutting hanging requests short.</summary>

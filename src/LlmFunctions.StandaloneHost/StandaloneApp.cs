@@ -1,5 +1,6 @@
 using LlmFunctions.FunctionApp;
 using LlmFunctions.FunctionApp.Configuration;
+using LlmFunctions.FunctionApp.Http;
 using LlmFunctions.FunctionApp.Telemetry;
 using LlmFunctions.StandaloneHost.Durable;
 using LlmFunctions.StandaloneHost.Functions;
@@ -46,10 +47,25 @@ public static class StandaloneApp
         builder.Services.AddAppTelemetry(builder.Configuration).WithMetrics(m => m.AddPrometheusExporter());
 
         var app = builder.Build();
+
+        // Every error in OpenAI's shape, also those no function wrote: an unknown route, a wrong method.
+        app.UseStatusCodePages(context => OpenAiError.WriteAsync(
+            context.HttpContext,
+            context.HttpContext.Response.StatusCode,
+            context.HttpContext.Response.StatusCode >= 500 ? OpenAiError.ServerError : OpenAiError.InvalidRequest,
+            StatusMessage(context.HttpContext),
+            code: context.HttpContext.Response.StatusCode switch { 404 => "not_found", 405 => "method_not_allowed", _ => null }));
         app.UseHostSecurity();
         app.MapHttpFunctions(catalog, app.Configuration);
         app.MapDurableHttpApi();
         app.MapMetrics();
         return app;
     }
+
+    private static string StatusMessage(HttpContext context) => context.Response.StatusCode switch
+    {
+        404 => $"No endpoint at {context.Request.Method} {context.Request.Path}",
+        405 => $"{context.Request.Method} is not allowed on {context.Request.Path}",
+        var status => $"HTTP {status} ({Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status)})",
+    };
 }

@@ -6,8 +6,8 @@ namespace LlmFunctions.FunctionApp.Functions;
 
 /// <summary>
 /// Reads and validates an OpenAI chat completions body by hand, so that every error names the exact field
-/// (<c>messages[1].role</c>) rather than a serializer's internals. Unknown fields are ignored, as OpenAI clients
-/// send many.
+/// (<c>messages[1].role</c>) rather than a serializer's internals. Fields it does not know are kept and relayed to
+/// the provider unchanged (see docs/openai.md).
 /// </summary>
 internal static class ChatCompletionReader
 {
@@ -16,7 +16,11 @@ internal static class ChatCompletionReader
     public const int MaxTokensLimit = 100_000;
     public const int MaxDeadlineSeconds = 300;
 
-    private static readonly string[] Roles = ["system", "user", "assistant", "tool"];
+    private static readonly string[] Roles = ["system", "developer", "user", "assistant", "tool"];
+
+    // Fields the gateway consumes itself: model is rewritten per provider, messages may be truncated, stream picks the
+    // response mode, and the extensions are the gateway's own.
+    private static readonly string[] Consumed = ["model", "messages", "stream", "allow_truncation", "deadline_seconds"];
 
     /// <summary>Reads at most <see cref="MaxBodyBytes"/>; a longer body is refused with 413 without reading it all.</summary>
     public static async Task<(byte[]? Body, InputError? Error)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -75,10 +79,15 @@ internal static class ChatCompletionReader
             throw Fail(null, $"request body must be a JSON object, was {Kind(root)}");
         }
 
-        if (Optional(root, "stream") is { } stream && Bool(stream, "stream"))
+        // Everything is relayed byte for byte, so every string must be text a provider can read.
+        if (JsonText.FindInvalid(root) is { } invalid)
         {
-            throw Fail("stream", "stream is not supported: send stream false or omit it");
+            var path = invalid.Length == 0 ? null : invalid;
+            throw Fail(path, $"{path ?? "the request body"} is not valid text: it holds invalid UTF-8 or an unpaired surrogate escape (\\uD800-\\uDFFF)");
         }
+
+        var stream = Optional(root, "stream") is { } st && Bool(st, "stream");
+        var includeUsage = Optional(root, "stream_options") is { } so && IncludeUsage(so);
 
         var model = Optional(root, "model") is { } m ? String(m, "model", 256) : null;
         if (string.IsNullOrWhiteSpace(model) || string.Equals(model, "auto", StringComparison.OrdinalIgnoreCase))
@@ -86,13 +95,47 @@ internal static class ChatCompletionReader
             model = null;
         }
 
-        var maxTokens = Optional(root, "max_tokens") is { } mt ? Int(mt, "max_tokens", 1, MaxTokensLimit)
-            : Optional(root, "max_completion_tokens") is { } mct ? Int(mct, "max_completion_tokens", 1, MaxTokensLimit)
-            : (int?)null;
-        var temperature = Optional(root, "temperature") is { } t ? Number(t, "temperature", 0, 2) : (double?)null;
+        // Checked here so that a bad value is a 400 naming the field, not a provider's refusal; relayed as sent.
+        _ = Optional(root, "max_tokens") is { } mt ? Int(mt, "max_tokens", 1, MaxTokensLimit) : 0;
+        _ = Optional(root, "max_completion_tokens") is { } mct ? Int(mct, "max_completion_tokens", 1, MaxTokensLimit) : 0;
+        _ = Optional(root, "temperature") is { } t ? Number(t, "temperature", 0, 2) : 0;
+        _ = Optional(root, "n") is { } n ? Int(n, "n", 1, 128) : 0;
         var truncation = Optional(root, "allow_truncation") is { } at && Bool(at, "allow_truncation");
         var deadline = Optional(root, "deadline_seconds") is { } ds ? Number(ds, "deadline_seconds", 1, MaxDeadlineSeconds) : (double?)null;
-        return new ChatCompletionInput(model, Messages(root), maxTokens, temperature, truncation, deadline);
+        return new ChatCompletionInput(model, Messages(root), Parameters(root), truncation, deadline)
+        {
+            Stream = stream,
+            IncludeUsage = stream && includeUsage,
+        };
+    }
+
+    // The body without what the gateway itself consumes or rewrites per provider.
+    private static JsonElement? Parameters(JsonElement root)
+    {
+        using var buffer = new MemoryStream();
+        var any = false;
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var property in root.EnumerateObject())
+            {
+                if (!Consumed.Contains(property.Name, StringComparer.Ordinal))
+                {
+                    property.WriteTo(writer);
+                    any = true;
+                }
+            }
+
+            writer.WriteEndObject();
+        }
+
+        if (!any)
+        {
+            return null;
+        }
+
+        using var parameters = JsonDocument.Parse(buffer.ToArray());
+        return parameters.RootElement.Clone();
     }
 
     private static List<ChatMessage> Messages(JsonElement root)
@@ -129,19 +172,28 @@ internal static class ChatCompletionReader
                 throw Fail($"{path}.role", $"{path}.role must be one of {string.Join(", ", Roles)}, was '{role}'");
             }
 
-            result.Add(new ChatMessage(role, Content(Optional(message, "content"), $"{path}.content")));
+            if (role == "tool" && Optional(message, "tool_call_id") is not { ValueKind: JsonValueKind.String })
+            {
+                throw Fail($"{path}.tool_call_id", $"{path}.tool_call_id is required for role tool: the id of the tool call it answers");
+            }
+
+            var content = Content(Optional(message, "content"), $"{path}.content", nullable: role == "assistant");
+            result.Add(new ChatMessage(role, content) { Json = message.Clone() });
         }
 
         return result;
     }
 
-    // OpenAI allows content as a string or an array of parts; only text parts can be relayed to every provider.
-    private static string Content(JsonElement? content, string path)
+    // A string, or an array of parts (text, image_url, input_audio, file: each relayed as sent); the budget counts
+    // the text. An assistant message that only calls tools has no content.
+    private static string Content(JsonElement? content, string path, bool nullable)
     {
         switch (content)
         {
+            case null when nullable:
+                return string.Empty;
             case null:
-                throw Fail(path, $"{path} is required: a string");
+                throw Fail(path, $"{path} is required: a string or an array of content parts");
             case { ValueKind: JsonValueKind.String } text:
                 return text.GetString()!;
             case { ValueKind: JsonValueKind.Array } parts:
@@ -150,19 +202,27 @@ internal static class ChatCompletionReader
                 foreach (var part in parts.EnumerateArray())
                 {
                     var partPath = Inv($"{path}[{i++}]");
-                    if (part.ValueKind != JsonValueKind.Object || Optional(part, "type") is not { ValueKind: JsonValueKind.String } type || type.GetString() != "text")
+                    if (part.ValueKind != JsonValueKind.Object || Optional(part, "type") is not { ValueKind: JsonValueKind.String })
                     {
-                        throw Fail(partPath, $"{partPath} must be a text part {{\"type\":\"text\",\"text\":\"...\"}}; only text is supported");
+                        throw Fail(partPath, $"{partPath} must be a content part: an object with a string type (text, image_url, input_audio, file)");
                     }
 
-                    texts.Add(Optional(part, "text") is { } t ? String(t, $"{partPath}.text", int.MaxValue) : throw Fail($"{partPath}.text", $"{partPath}.text is required"));
+                    if (ChatMessage.IsTextPart(part))
+                    {
+                        texts.Add(Optional(part, "text") is { } t ? String(t, $"{partPath}.text", int.MaxValue) : throw Fail($"{partPath}.text", $"{partPath}.text is required"));
+                    }
                 }
 
                 return string.Concat(texts);
             default:
-                throw Fail(path, $"{path} must be a string, was {Kind(content.Value)}");
+                throw Fail(path, $"{path} must be a string or an array of content parts, was {Kind(content.Value)}");
         }
     }
+
+    private static bool IncludeUsage(JsonElement options) =>
+        options.ValueKind == JsonValueKind.Object
+            ? Optional(options, "include_usage") is { } usage && Bool(usage, "stream_options.include_usage")
+            : throw Fail("stream_options", $"stream_options must be an object, was {Kind(options)}");
 
     private static JsonElement? Optional(JsonElement obj, string name) =>
         obj.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;

@@ -1,6 +1,10 @@
+using LlmFunctions.Classification;
 using LlmFunctions.Failover;
 using LlmFunctions.FunctionApp.Configuration;
+using LlmFunctions.FunctionApp.Http;
 using LlmFunctions.FunctionApp.Orchestration;
+using LlmFunctions.Providers;
+using LlmFunctions.Routing;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
@@ -11,7 +15,8 @@ namespace LlmFunctions.FunctionApp.Functions;
 /// <summary>
 /// HTTP trigger <c>ChatCompletions</c>, POST <c>/v1/chat/completions</c>, OpenAI-compatible: runs the prompt through
 /// the failover runner, waiting out backoffs in process for up to <c>LlmFunctions:Http:SyncWaitSeconds</c>. The first
-/// attempt runs in this request, with no queue hop; a wait that would end later is handed to a
+/// attempt runs in this request, with no queue hop. A wait that would end later is answered 503 with
+/// <c>Retry-After</c>, unless the caller sent <c>Prefer: respond-async</c> (RFC 7240): then it is handed to a
 /// <c>PromptOrchestrator</c> instance, which continues from the same state, and the caller gets 202 with Durable's
 /// management payload.
 /// </summary>
@@ -19,23 +24,31 @@ namespace LlmFunctions.FunctionApp.Functions;
 /// <param name="failover">The failover settings.</param>
 /// <param name="http">The HTTP settings.</param>
 /// <param name="time">The time source.</param>
-public sealed class ChatCompletions(
+/// <param name="caller">Opens provider streams (<c>"stream": true</c>, see ChatCompletions.Streaming.cs).</param>
+/// <param name="classifier">Classifies a stream's failure after its first token.</param>
+/// <param name="router">Maps the request's model to providers.</param>
+public sealed partial class ChatCompletions(
     PromptRunner runner,
     IOptions<FailoverOptions> failover,
     IOptions<HttpOptions> http,
-    TimeProvider time)
+    TimeProvider time,
+    ModelRouter router,
+    ProviderCaller caller,
+    ErrorClassifier classifier)
 {
+    /// <summary>The <c>Prefer</c> token by which a caller accepts a 202 and a durable instance for a long wait.</summary>
+    public const string RespondAsync = "respond-async";
+
     /// <summary>How soon a request blocked only by another caller's probe looks again.</summary>
     public static readonly TimeSpan ProbeRecheck = TimeSpan.FromMilliseconds(250);
 
     /// <summary>The prompt of a validated request, with its absolute deadline from <paramref name="arrived"/>.</summary>
-    internal static PromptRequest ToPromptRequest(ChatCompletionInput input, FailoverOptions failover, DateTimeOffset arrived) => new()
+    internal static PromptRequest ToPromptRequest(ChatCompletionInput input, IReadOnlyList<string>? hints, FailoverOptions failover, DateTimeOffset arrived) => new()
     {
         Messages = input.Messages,
         Deadline = failover.DeadlineFrom(arrived, input.DeadlineSeconds is { } s ? TimeSpan.FromSeconds(s) : null),
-        ProviderHints = input.Model is { } hint ? [hint] : null,
-        MaxTokens = input.MaxTokens,
-        Temperature = input.Temperature,
+        ProviderHints = hints,
+        Parameters = input.Parameters,
         AllowTruncation = input.AllowTruncation,
     };
 
@@ -64,8 +77,18 @@ public sealed class ChatCompletions(
             return Invalid(inputError);
         }
 
+        var (hints, refused) = Route(router, input!);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
         var arrived = time.GetUtcNow();
-        var prompt = ToPromptRequest(input!, failover.Value, arrived);
+        var prompt = ToPromptRequest(input!, hints, failover.Value, arrived);
+        if (input!.Stream)
+        {
+            return await StreamAsync(prompt, input.IncludeUsage, arrived, response, cancellationToken);
+        }
 
         try
         {
@@ -78,7 +101,9 @@ public sealed class ChatCompletions(
                 {
                     if (wait.Until > syncUntil)
                     {
-                        return await HandOffAsync(client, request, prompt, step.State, cancellationToken);
+                        return PrefersAsync(request)
+                            ? await HandOffAsync(client, request, prompt, step.State, cancellationToken)
+                            : TooLong(step.State, wait);
                     }
 
                     await DelayUntilAsync(wait.Until, cancellationToken);
@@ -103,6 +128,37 @@ public sealed class ChatCompletions(
         {
             return Results.StatusCode(ClientClosedRequest);
         }
+    }
+
+    /// <summary>The providers to try first for the request's model, or the 404 (model nobody serves) or 400 (a field
+    /// no usable provider can honour) to answer instead.</summary>
+    internal static (IReadOnlyList<string>? Hints, IResult? Refused) Route(ModelRouter router, ChatCompletionInput input)
+    {
+        var route = router.Resolve(input.Model);
+        if (route.NotFoundMessage is { } notFound)
+        {
+            return (null, Error(StatusCodes.Status404NotFound, OpenAiError.InvalidRequest, notFound, "model", "model_not_found"));
+        }
+
+        return router.NobodyCanHonour(input.Messages, input.Parameters) is { } field
+            ? (null, Error(StatusCodes.Status400BadRequest, OpenAiError.InvalidRequest, $"{field.Reason} ({field.Field}), and no other provider is configured", field.Field, "unsupported_field"))
+            : (route.Hints, null);
+    }
+
+    private static bool PrefersAsync(HttpRequest request) =>
+        request.Headers["Prefer"].Any(value => value is not null && value.Split(',').Any(token => token.Trim().Equals(RespondAsync, StringComparison.OrdinalIgnoreCase)));
+
+    // The caller did not ask for a 202: tell it when to come back rather than hold the request past the sync limit.
+    private IResult TooLong(FailoverState state, WaitThenRetry wait)
+    {
+        var retryAfter = RetryAfterSeconds(wait.Until, time.GetUtcNow());
+        return OpenAiError.Result(
+            StatusCodes.Status503ServiceUnavailable,
+            OpenAiError.ServerError,
+            Invariant($"the next attempt ({wait.Key}: {wait.Reason}) is due in {retryAfter} s, beyond the synchronous wait of {http.Value.SyncWaitSeconds} s; retry after {retryAfter} s, or send 'Prefer: respond-async' to get a 202 and a durable instance"),
+            code: "retry_later",
+            extension: new { reasons = state.History.OfType<SkipRecord>().Select(r => r.Reason).ToList(), attempts = PromptTelemetry.Attempts(state) },
+            retryAfterSeconds: retryAfter);
     }
 
     // An instant already past (a cooldown that ended while the round was decided) means at once.

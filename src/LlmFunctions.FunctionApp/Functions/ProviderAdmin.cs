@@ -1,4 +1,5 @@
 using System.Globalization;
+using LlmFunctions.FunctionApp.Http;
 using LlmFunctions.Health;
 using LlmFunctions.Providers;
 using Microsoft.Azure.Functions.Worker;
@@ -92,7 +93,7 @@ public sealed class ProviderAdmin(ProviderCatalog catalog, ProviderHealthStore h
     }
 
     private static IResult Problem(int status, string field, string message) =>
-        Results.Json(new { error = new { field, message } }, statusCode: status);
+        OpenAiError.Result(status, OpenAiError.InvalidRequest, message, field, status == StatusCodes.Status404NotFound ? "not_found" : null);
 
     private static string Clip(string value) => value.Length <= 64 ? value : value[..64] + "…";
 }

@@ -1,5 +1,6 @@
 using LlmFunctions.Failover;
 using LlmFunctions.FunctionApp.Orchestration;
+using LlmFunctions.Routing;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
@@ -17,7 +18,8 @@ namespace LlmFunctions.FunctionApp.Functions;
 /// <param name="failover">The failover settings, copied into the instance's input.</param>
 /// <param name="runner">The failover runner, whose health cache gives the instance its candidates.</param>
 /// <param name="time">The time source for the request's deadline.</param>
-public sealed class StartPrompt(IOptions<FailoverOptions> failover, PromptRunner runner, TimeProvider time)
+/// <param name="router">Maps the request's model to providers.</param>
+public sealed class StartPrompt(IOptions<FailoverOptions> failover, PromptRunner runner, TimeProvider time, ModelRouter router)
 {
     /// <summary>Handles the request.</summary>
     /// <param name="request">The request.</param>
@@ -52,7 +54,13 @@ public sealed class StartPrompt(IOptions<FailoverOptions> failover, PromptRunner
             return ChatCompletionResults.Invalid(inputError);
         }
 
-        var prompt = ChatCompletions.ToPromptRequest(input!, failover.Value, time.GetUtcNow());
+        var (hints, refused) = ChatCompletions.Route(router, input!);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        var prompt = ChatCompletions.ToPromptRequest(input!, hints, failover.Value, time.GetUtcNow());
         return await StorageUnavailable.GuardAsync(async () =>
         {
             var id = instanceId ?? InstanceIds.New();

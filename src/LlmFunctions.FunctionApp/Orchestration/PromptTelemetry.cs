@@ -34,13 +34,14 @@ internal static class PromptTelemetry
         [.. state.History.OfType<AttemptRecord>().Select(a => Attempt(a, state))];
 
     /// <summary>The request-level metadata: who answered (if anyone), whether a fallback was used, every attempt.</summary>
-    public static object Metadata(FailoverState state, AttemptRecord? winner) => new
+    public static object Metadata(FailoverState state, AttemptRecord? winner, ChatCompletion? completion = null) => new
     {
         provider = winner?.Key.Provider,
         model = winner?.Key.Model,
         fallback_used = winner is not null ? FirstProvider(state) != winner.Key : state.History.OfType<AttemptRecord>().Select(a => a.Key).Distinct().Count() > 1,
         prompt_chars = winner?.PromptChars ?? Payload.PayloadBudget.PromptChars(state.Request.Messages),
         truncated = winner?.Truncated ?? false,
+        usage_estimated = completion?.UsageEstimated ?? false,
         attempts = Attempts(state),
     };
 
@@ -76,10 +77,11 @@ internal static class PromptTelemetry
             status = finish.Kind.ToString(),
             content = completion?.Content,
             finish_reason = completion is null ? null : completion.FinishReason ?? "stop",
-            usage = completion is { PromptTokens: { } p, CompletionTokens: { } c } ? new { prompt_tokens = p, completion_tokens = c, total_tokens = p + c } : null,
+            usage = completion is { PromptTokens: { } p, CompletionTokens: { } c } ? new { prompt_tokens = p, completion_tokens = c, total_tokens = p + c, estimated = completion.UsageEstimated } : null,
+            completion = completion?.Body,
             error = finish.Kind == FinishKind.Succeeded ? null : new { message = finish.Summary, code = ErrorCode(finish.Kind), http_status = finish.HttpStatus, retry_at = finish.RetryAt },
             reasons = finish.Reasons,
-            metadata = Metadata(state, finish.Winner),
+            metadata = Metadata(state, finish.Winner, completion),
         },
         Json);
 

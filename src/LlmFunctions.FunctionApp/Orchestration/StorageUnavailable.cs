@@ -1,3 +1,4 @@
+using LlmFunctions.FunctionApp.Http;
 using LlmFunctions.Storage;
 
 namespace LlmFunctions.FunctionApp.Orchestration;
@@ -23,8 +24,8 @@ internal static class StorageUnavailable
         }
         catch (Exception ex) when (IsStorageFailure(ex))
         {
-            var error = new { message = $"the durable task store cannot be reached ({(ex is Grpc.Core.RpcException rpc ? rpc.StatusCode.ToString() : StorageFailure.Describe(ex))}); nothing was started; retry after {RetryAfterSeconds} s", type = "server_error", param = (string?)null, code = "storage_unavailable" };
-            return new RetryAfterResult(Results.Json(new { error }, statusCode: StatusCodes.Status503ServiceUnavailable), RetryAfterSeconds);
+            var message = $"the durable task store cannot be reached ({(ex is Grpc.Core.RpcException rpc ? rpc.StatusCode.ToString() : StorageFailure.Describe(ex))}); nothing was started; retry after {RetryAfterSeconds} s";
+            return OpenAiError.Result(StatusCodes.Status503ServiceUnavailable, OpenAiError.ServerError, message, code: "storage_unavailable", retryAfterSeconds: RetryAfterSeconds);
         }
     }
 
@@ -36,13 +37,4 @@ internal static class StorageUnavailable
     public static bool IsStorageFailure(Exception exception) =>
         StorageFailure.IsUnavailable(exception)
         || exception is Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.Unavailable or Grpc.Core.StatusCode.DeadlineExceeded };
-
-    private sealed class RetryAfterResult(IResult inner, int seconds) : IResult
-    {
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return inner.ExecuteAsync(httpContext);
-        }
-    }
 }

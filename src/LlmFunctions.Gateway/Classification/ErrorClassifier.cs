@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using LlmFunctions.Providers;
 using LlmFunctions.Security;
+using LlmFunctions.Streaming;
 using Polly.Timeout;
 
 namespace LlmFunctions.Classification;
@@ -71,6 +72,13 @@ public sealed class ErrorClassifier
                 return rule.Class == ErrorClass.RateLimited ? RateLimited(outcome, response, reason, note: null) : outcome;
         }
     }
+
+    /// <summary>Classifies a stream that reached its first content or tool-call delta: a success (what happens after
+    /// it is classified separately, from the exception that ends the stream, if any).</summary>
+    /// <param name="status">The stream's HTTP status.</param>
+    /// <returns>The outcome.</returns>
+    public static AttemptOutcome ClassifyFirstToken(int status) =>
+        new() { Class = ErrorClass.Success, HttpStatus = status, Reason = $"{HttpStatusText.Format(status)} (first token)" };
 
     /// <summary>Classifies an exception thrown by an attempt.</summary>
     /// <param name="exception">What was thrown.</param>
@@ -163,6 +171,7 @@ public sealed class ErrorClassifier
         OperationCanceledException or TimeoutException => Outcome(ErrorClass.Transient, "timeout"),
         SocketException socket => FromSocket(socket),
         JsonException => Outcome(ErrorClass.MalformedResponse, "malformed JSON"),
+        StreamFailureException stream => FromStream(stream),
         IOException io => io.InnerException is { } inner && ClassifyChain(inner) is { } innerOutcome
             ? innerOutcome
             : Outcome(ErrorClass.Transient, "network I/O error"),
@@ -186,6 +195,18 @@ public sealed class ErrorClassifier
         HttpRequestError.ExtendedConnectNotSupported => Outcome(ErrorClass.Unexpected, "extended CONNECT not supported"),
         _ => (http.InnerException is { } inner ? ClassifyChain(inner) : null)
             ?? Outcome(ErrorClass.Transient, "HTTP request failed"),
+    };
+
+    private AttemptOutcome FromStream(StreamFailureException stream) => stream.Failure switch
+    {
+        StreamFailure.FirstTokenTimeout => Outcome(ErrorClass.Transient, $"no first token within {FormatDuration(stream.Timeout ?? TimeSpan.Zero)}"),
+        StreamFailure.IdleTimeout => Outcome(ErrorClass.Transient, $"stream stalled: no event within {FormatDuration(stream.Timeout ?? TimeSpan.Zero)}"),
+        StreamFailure.EndedBeforeFirstToken => Outcome(ErrorClass.MalformedResponse, stream.Message),
+        StreamFailure.EndedWithoutDone => Outcome(ErrorClass.Transient, "stream cut: " + stream.Message),
+        StreamFailure.ErrorEvent => Classify(new ProviderResponse { StatusCode = stream.Status ?? 500, BodyExcerpt = stream.Message }) is var outcome
+            ? outcome with { HttpStatus = stream.Status, Reason = "error event in the stream: " + outcome.Reason }
+            : null!,
+        _ => Outcome(ErrorClass.MalformedResponse, "malformed stream: " + stream.Message),
     };
 
     private static SocketException? FindSocket(Exception exception)

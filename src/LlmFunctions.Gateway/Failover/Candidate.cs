@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using LlmFunctions.Health;
+using LlmFunctions.Providers;
 
 namespace LlmFunctions.Failover;
 
@@ -10,12 +11,14 @@ namespace LlmFunctions.Failover;
 /// <param name="Health">The shared health as last read; the driver re-reads it between steps.</param>
 /// <param name="BudgetSetting">The configuration key of <paramref name="MaxPromptChars"/>, quoted in errors; null means
 /// <c>LlmFunctions:Providers:{Provider}:MaxPromptChars</c>.</param>
+/// <param name="Kind">The provider's wire protocol, which decides the fields it can honour.</param>
 public sealed record Candidate(
     ProviderKey Key,
     int Priority,
     int MaxPromptChars,
     ProviderHealth Health,
-    string? BudgetSetting = null)
+    string? BudgetSetting = null,
+    ProviderKind Kind = ProviderKind.OpenAiCompatible)
 {
     /// <summary>Gets the configuration key of the budget, for messages.</summary>
     [JsonIgnore]

@@ -2,6 +2,7 @@ using System.Globalization;
 using LlmFunctions.Classification;
 using LlmFunctions.Health;
 using LlmFunctions.Payload;
+using LlmFunctions.Providers;
 
 namespace LlmFunctions.Failover;
 
@@ -207,6 +208,11 @@ public sealed class FailoverPolicy
     private static FailoverDecision Begin(FailoverState state, List<Candidate> open, DateTimeOffset now)
     {
         var candidate = open[0];
+        if (Unsupported(candidate, state.Request) is { } unsupported)
+        {
+            return unsupported;
+        }
+
         var availability = candidate.Health.AvailabilityAt(now);
         if (!availability.CanCall)
         {
@@ -244,6 +250,12 @@ public sealed class FailoverPolicy
             ? Attempt(candidate, NextAttempt(state, candidate), availability, fitted, TimeSpan.Zero)
             : OverBudget(candidate, chars, fitted.FailureReason);
     }
+
+    /// <summary>The skip for a provider whose API cannot honour a field of the request, or null.</summary>
+    private static SkipProvider? Unsupported(Candidate candidate, PromptRequest request) =>
+        candidate.Kind == ProviderKind.CloudflareWorkersAi && CloudflareTranslation.CannotHonour(request.Messages, request.Parameters) is { } field
+            ? new SkipProvider(candidate.Key, Inv($"{field.Reason} ({field.Field}); skipped for this request"), SkipKind.Unsupported)
+            : null;
 
     private static int NextAttempt(FailoverState state, Candidate candidate) =>
         state.History.OfType<AttemptRecord>().Count(a => a.Key == candidate.Key) + 1;
@@ -294,6 +306,11 @@ public sealed class FailoverPolicy
         }
 
         var skips = history.OfType<SkipRecord>().ToList();
+        if (skips.Count > 0 && skips.All(s => s.Kind == SkipKind.Unsupported) && !history.OfType<AttemptRecord>().Any())
+        {
+            return new Finish(FinishKind.Rejected, "no provider can honour the request: " + skips[0].Reason, reasons);
+        }
+
         var chars = PayloadBudget.PromptChars(state.Request.Messages);
         var budgets = state.Candidates.ToDictionary(c => c.Key, c => c.MaxPromptChars);
 
@@ -306,7 +323,7 @@ public sealed class FailoverPolicy
         var unskipped = history.OfType<AttemptRecord>().Where(a => !skipped.Contains(a.Key))
             .GroupBy(a => a.Key).Select(g => g.Last().Outcome).ToList();
         if (skips.Count + unskipped.Count > 0
-            && skips.All(s => s.IsTemporary || s.Kind == SkipKind.OverBudget)
+            && skips.All(s => s.IsTemporary || s.Kind is SkipKind.OverBudget or SkipKind.Unsupported)
             && unskipped.All(o => o is { Class: ErrorClass.RateLimited, RetryAt: not null }))
         {
             // Waiting helps only if a blocked provider could take the prompt once it recovers (an attempted one did).

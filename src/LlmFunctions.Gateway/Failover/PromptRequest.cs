@@ -1,3 +1,4 @@
+using System.Text.Json;
 using LlmFunctions.Providers;
 
 namespace LlmFunctions.Failover;
@@ -5,7 +6,7 @@ namespace LlmFunctions.Failover;
 /// <summary>What the caller asked for, independent of any provider.</summary>
 public sealed record PromptRequest
 {
-    /// <summary>Gets the conversation.</summary>
+    /// <summary>Gets the conversation, each message with the JSON the caller sent (<see cref="ChatMessage.Json"/>).</summary>
     public required IReadOnlyList<ChatMessage> Messages { get; init; }
 
     /// <summary>Gets the absolute instant by which every attempt and wait must be over (see
@@ -16,11 +17,11 @@ public sealed record PromptRequest
     /// priority.</summary>
     public IReadOnlyList<string>? ProviderHints { get; init; }
 
-    /// <summary>Gets the optional cap on generated tokens.</summary>
-    public int? MaxTokens { get; init; }
-
-    /// <summary>Gets the optional sampling temperature.</summary>
-    public double? Temperature { get; init; }
+    /// <summary>Gets every other field of the caller's body as sent (a JSON object: tools, tool_choice,
+    /// response_format, n, stop, seed, temperature, max_tokens, unknown fields), or null for none. It never holds
+    /// <c>model</c>, <c>messages</c>, <c>stream</c> or the gateway's extension fields. A <see cref="JsonElement"/>, so
+    /// the request stays serializable into Durable history.</summary>
+    public JsonElement? Parameters { get; init; }
 
     /// <summary>Gets a value indicating whether the last user message may be cut to fit a provider's budget.</summary>
     public bool AllowTruncation { get; init; }

@@ -80,7 +80,16 @@ public sealed partial class PromptRunner
     /// <param name="state">The state to continue from.</param>
     /// <param name="cancellationToken">The caller's token; cancellation is recorded as Cancelled, never against a provider.</param>
     /// <returns>The step it stopped at.</returns>
-    public async Task<PromptRunStep> RunAsync(FailoverState state, CancellationToken cancellationToken = default)
+    public Task<PromptRunStep> RunAsync(FailoverState state, CancellationToken cancellationToken = default) =>
+        RunAsync(state, null, cancellationToken);
+
+    /// <summary>As <see cref="RunAsync(FailoverState, CancellationToken)"/>, making each call with
+    /// <paramref name="call"/> instead of <see cref="ProviderCaller.CallAsync"/> (a stream opened to its first token).</summary>
+    /// <param name="state">The state to continue from.</param>
+    /// <param name="call">Makes one call; null for <see cref="ProviderCaller.CallAsync"/>.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <returns>The step it stopped at.</returns>
+    public async Task<PromptRunStep> RunAsync(FailoverState state, ProviderCall? call, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(state);
         state = state with { Candidates = await RefreshAsync(state.Candidates, cancellationToken) };
@@ -105,7 +114,7 @@ public sealed partial class PromptRunner
                     break;
                 case AttemptProvider attempt:
                     _metrics?.RecordFallback(state, attempt.Key);
-                    var report = await AttemptAsync(attempt, state.Request, cancellationToken);
+                    var report = await AttemptCoreAsync(attempt, state.Request, call, cancellationToken);
                     state = state.Record(attempt, report);
                     completion = report.Completion;
                     break;
@@ -129,7 +138,10 @@ public sealed partial class PromptRunner
     /// <param name="request">The request (sampling settings).</param>
     /// <param name="cancellationToken">The caller's token; cancellation is an outcome, never counted against the provider.</param>
     /// <returns>What came of it.</returns>
-    public async Task<AttemptReport> AttemptAsync(AttemptProvider attempt, PromptRequest request, CancellationToken cancellationToken = default)
+    public Task<AttemptReport> AttemptAsync(AttemptProvider attempt, PromptRequest request, CancellationToken cancellationToken = default) =>
+        AttemptCoreAsync(attempt, request, null, cancellationToken);
+
+    private async Task<AttemptReport> AttemptCoreAsync(AttemptProvider attempt, PromptRequest request, ProviderCall? call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(attempt);
         ArgumentNullException.ThrowIfNull(request);
@@ -156,7 +168,7 @@ public sealed partial class PromptRunner
 
             if (availability.Kind != AvailabilityKind.ProbeAvailable)
             {
-                return await CallAsync(provider, attempt, request, cancellationToken);
+                return await CallAsync(provider, attempt, request, call, cancellationToken);
             }
 
             var slot = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -181,7 +193,7 @@ public sealed partial class PromptRunner
 
             try
             {
-                return await CallAsync(provider, attempt, request, cancellationToken);
+                return await CallAsync(provider, attempt, request, call, cancellationToken);
             }
             finally
             {
@@ -192,19 +204,31 @@ public sealed partial class PromptRunner
         throw new InvalidOperationException($"The health of {key} changed under {MaxHealthLooks} looks without settling.");
     }
 
-    private async Task<AttemptReport> CallAsync(ProviderDescriptor provider, AttemptProvider attempt, PromptRequest request, CancellationToken cancellationToken)
+    private async Task<AttemptReport> CallAsync(ProviderDescriptor provider, AttemptProvider attempt, PromptRequest request, ProviderCall? call, CancellationToken cancellationToken)
     {
         var key = attempt.Key;
-        var chat = new ChatRequest(attempt.Messages, key.Model, request.MaxTokens, request.Temperature);
+        var chat = new ChatRequest(attempt.Messages, key.Model, request.Parameters);
         var startedAt = _time.GetUtcNow();
         using var span = GatewayMetrics.StartAttempt(key, attempt.AttemptNumber);
-        var result = await _caller.CallAsync(provider, chat, cancellationToken);
+        var result = await (call ?? _caller.CallAsync)(provider, chat, cancellationToken);
         var finishedAt = _time.GetUtcNow();
         _metrics?.RecordAttempt(span, key, result);
 
         LogAttempt(_logger, key.Provider, key.Model, attempt.AttemptNumber, result.Outcome.Class, result.Outcome.HttpStatus, (long)result.Duration.TotalMilliseconds, result.Outcome.Reason);
         var health = await TryRecordHealthAsync(key, result.Outcome);
         return new AttemptReport(key, result.Outcome, startedAt, finishedAt, health, result.Outcome.Class == ErrorClass.Success ? result.Completion : null, null);
+    }
+
+    /// <summary>Records an outcome learned after an attempt was reported (a stream that failed after its first token)
+    /// in the shared health, as every attempt's outcome is.</summary>
+    /// <param name="key">The provider and model.</param>
+    /// <param name="outcome">The outcome.</param>
+    /// <returns>The provider's health after it, or null when the store could not be written.</returns>
+    public Task<ProviderHealth?> RecordOutcomeAsync(ProviderKey key, AttemptOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        LogLateOutcome(_logger, key.Provider, key.Model, outcome.Class, outcome.Reason);
+        return TryRecordHealthAsync(key, outcome);
     }
 
     // Shared health is advice for later requests: failing to write it must not fail this one, whose outcome is known.
@@ -313,7 +337,8 @@ public sealed partial class PromptRunner
                     (provider.Priority * 100) + Math.Min(m, 99),
                     provider.MaxPromptChars,
                     known.GetValueOrDefault(key) ?? ProviderHealth.New(key),
-                    $"{ProviderCatalog.SectionName}:{provider.Name}:MaxPromptChars"));
+                    $"{ProviderCatalog.SectionName}:{provider.Name}:MaxPromptChars",
+                    provider.Kind));
             }
         }
 
@@ -343,6 +368,9 @@ public sealed partial class PromptRunner
 
     [LoggerMessage(EventId = 4205, Level = LogLevel.Warning, Message = "Could not record {ErrorClass} for {Provider}/{Model} in the health table ({Reason}); the request goes on")]
     private static partial void LogHealthWriteFailed(ILogger logger, string provider, string model, ErrorClass errorClass, string reason);
+
+    [LoggerMessage(EventId = 4208, Level = LogLevel.Warning, Message = "Stream from {Provider}/{Model} failed after its first token: {ErrorClass}: {Reason}")]
+    private static partial void LogLateOutcome(ILogger logger, string provider, string model, ErrorClass errorClass, string reason);
 
     [LoggerMessage(EventId = 4204, Level = LogLevel.Information, Message = "Request finished: {Kind}: {Summary}")]
     private static partial void LogFinished(ILogger logger, FinishKind kind, string summary);

@@ -35,4 +35,7 @@ public enum SkipKind
 
     /// <summary>The provider answered with an unexpected status.</summary>
     UnexpectedError,
+
+    /// <summary>The provider's API cannot honour a field of the request (e.g. tools on Cloudflare Workers AI).</summary>
+    Unsupported,
 }

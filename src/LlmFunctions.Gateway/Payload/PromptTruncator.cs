@@ -50,7 +50,7 @@ public static class PromptTruncator
 
         var cut = Cut(content, allowed);
         var copy = messages.ToArray();
-        copy[index] = messages[index] with { Content = cut };
+        copy[index] = messages[index].WithText(cut);
         return new(true, copy, true, original, others + cut.Length);
     }
 

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 using LlmFunctions.Providers.Wire;
 using LlmFunctions.Security;
@@ -28,14 +27,8 @@ public sealed class CloudflareWorkersAiAdapter(HttpClient httpClient, SecretReda
     }
 
     /// <inheritdoc />
-    protected override HttpContent BuildContent(ChatRequest request)
-    {
-        var body = new CloudflareRunRequest(
-            [.. request.Messages.Select(m => new WireMessage(m.Role, m.Content))],
-            request.MaxTokens,
-            request.Temperature);
-        return JsonContent.Create(body, ProviderJsonContext.Default.CloudflareRunRequest);
-    }
+    protected override HttpContent BuildContent(ChatRequest request) =>
+        JsonBody(CloudflareTranslation.Write(request));
 
     /// <inheritdoc />
     protected override (ChatCompletion? Completion, string? Error) ParseCompletion(ReadOnlySpan<byte> body, ChatRequest request)
@@ -51,11 +44,13 @@ public sealed class CloudflareWorkersAiAdapter(HttpClient httpClient, SecretReda
             return (null, "no result.response");
         }
 
-        return (new ChatCompletion(
+        return (CompletionBody.FromText(
             parsed.Result.Response,
             request.Model,
-            PromptTokens: parsed.Result.Usage?.PromptTokens,
-            CompletionTokens: parsed.Result.Usage?.CompletionTokens), null);
+            "stop",
+            parsed.Result.Usage?.PromptTokens,
+            parsed.Result.Usage?.CompletionTokens,
+            request.PromptChars), null);
     }
 
     // Model ids such as "@cf/meta/llama-3.1-8b-instruct" are paths: keep '/' and '@', escape the rest.

@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using LlmFunctions.Providers.Wire;
 using LlmFunctions.Security;
 
@@ -19,36 +17,10 @@ public sealed class OpenAiCompatibleAdapter(HttpClient httpClient, SecretRedacto
         Combine(endpoint.BaseUrl, "chat/completions");
 
     /// <inheritdoc />
-    protected override HttpContent BuildContent(ChatRequest request)
-    {
-        var body = new OpenAiChatRequest(
-            request.Model,
-            [.. request.Messages.Select(m => new WireMessage(m.Role, m.Content))],
-            request.MaxTokens,
-            request.Temperature,
-            Stream: false);
-        return JsonContent.Create(body, ProviderJsonContext.Default.OpenAiChatRequest);
-    }
+    protected override HttpContent BuildContent(ChatRequest request) =>
+        JsonBody(OpenAiRequestBody.Write(request));
 
     /// <inheritdoc />
-    protected override (ChatCompletion? Completion, string? Error) ParseCompletion(ReadOnlySpan<byte> body, ChatRequest request)
-    {
-        var parsed = JsonSerializer.Deserialize(body, ProviderJsonContext.Default.OpenAiChatResponse);
-        if (parsed?.Choices is not [var choice, ..])
-        {
-            return (null, "no choices");
-        }
-
-        if (string.IsNullOrWhiteSpace(choice.Message?.Content))
-        {
-            return (null, "no content");
-        }
-
-        return (new ChatCompletion(
-            choice.Message.Content,
-            string.IsNullOrEmpty(parsed.Model) ? request.Model : parsed.Model,
-            choice.FinishReason,
-            parsed.Usage?.PromptTokens,
-            parsed.Usage?.CompletionTokens), null);
-    }
+    protected override (ChatCompletion? Completion, string? Error) ParseCompletion(ReadOnlySpan<byte> body, ChatRequest request) =>
+        CompletionBody.FromOpenAi(body, request);
 }

@@ -46,25 +46,7 @@ public abstract class ProviderAdapterBase : IProviderAdapter
     public async Task<ProviderResponse> SendAsync(
         ProviderEndpoint endpoint, ChatRequest request, string apiKey, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(endpoint);
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentException.ThrowIfNullOrWhiteSpace(apiKey);
-
-        using var message = new HttpRequestMessage(HttpMethod.Post, BuildUri(endpoint, request))
-        {
-            Content = BuildContent(request),
-        };
-        foreach (var (name, value) in endpoint.ExtraHeaders)
-        {
-            if (!name.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
-            {
-                message.Headers.TryAddWithoutValidation(name, value);
-            }
-        }
-
-        message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
-        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-
+        using var message = CreateMessage(endpoint, request, apiKey, "application/json");
         using var response = await _httpClient
             .SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken)
             .ConfigureAwait(false);
@@ -78,16 +60,68 @@ public abstract class ProviderAdapterBase : IProviderAdapter
             (completion, parseError) = tooLarge ? (null, "body too large") : TryParse(body, request);
         }
 
-        return new ProviderResponse
-        {
-            StatusCode = status,
-            RetryAfter = HeaderValue(response.Headers, "Retry-After"),
-            RateLimitHeaders = RateLimitHeaders(response.Headers),
-            BodyExcerpt = Excerpt(body, apiKey),
-            Completion = completion,
-            ParseError = parseError,
-        };
+        return ToProviderResponse(response, body, apiKey) with { Completion = completion, ParseError = parseError };
     }
+
+    /// <summary>Sends a streaming request (<see cref="ChatRequest.Stream"/>) and returns as soon as the headers arrive;
+    /// the body is left unread for the caller, who owns (and must dispose) the response.</summary>
+    /// <param name="endpoint">The provider to call.</param>
+    /// <param name="request">What to send; its <see cref="ChatRequest.Stream"/> should be true.</param>
+    /// <param name="apiKey">The provider's API key.</param>
+    /// <param name="cancellationToken">Cancels the send (not the later reads of the body).</param>
+    /// <returns>The response, whatever its status.</returns>
+    public async Task<HttpResponseMessage> SendStreamingAsync(
+        ProviderEndpoint endpoint, ChatRequest request, string apiKey, CancellationToken cancellationToken)
+    {
+        using var message = CreateMessage(endpoint, request, apiKey, "text/event-stream");
+        return await _httpClient
+            .SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>Reads what a provider answered instead of a stream (a non-2xx status), for the classifier: status,
+    /// rate-limit headers and a redacted excerpt of at most <see cref="MaxBodyBytes"/> of body.</summary>
+    /// <param name="response">The response; not disposed here.</param>
+    /// <param name="apiKey">The key to redact.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The response for <c>ErrorClassifier.Classify</c>.</returns>
+    public async Task<ProviderResponse> ReadRefusalAsync(HttpResponseMessage response, string apiKey, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var (body, _) = await ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        return ToProviderResponse(response, body, apiKey);
+    }
+
+    private HttpRequestMessage CreateMessage(ProviderEndpoint endpoint, ChatRequest request, string apiKey, string accept)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrWhiteSpace(apiKey);
+
+        var message = new HttpRequestMessage(HttpMethod.Post, BuildUri(endpoint, request))
+        {
+            Content = BuildContent(request),
+        };
+        foreach (var (name, value) in endpoint.ExtraHeaders)
+        {
+            if (!name.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
+            {
+                message.Headers.TryAddWithoutValidation(name, value);
+            }
+        }
+
+        message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept));
+        return message;
+    }
+
+    private ProviderResponse ToProviderResponse(HttpResponseMessage response, byte[] body, string apiKey) => new()
+    {
+        StatusCode = (int)response.StatusCode,
+        RetryAfter = HeaderValue(response.Headers, "Retry-After"),
+        RateLimitHeaders = RateLimitHeaders(response.Headers),
+        BodyExcerpt = Excerpt(body, apiKey),
+    };
 
     /// <summary>Builds the request URI for this provider kind.</summary>
     /// <param name="endpoint">The provider.</param>
@@ -105,6 +139,16 @@ public abstract class ProviderAdapterBase : IProviderAdapter
     /// <param name="request">The request, for defaults such as the model name.</param>
     /// <returns>The completion, or null and a short parse error.</returns>
     protected abstract (ChatCompletion? Completion, string? Error) ParseCompletion(ReadOnlySpan<byte> body, ChatRequest request);
+
+    /// <summary>Wraps a serialized JSON body as request content.</summary>
+    /// <param name="utf8Json">The UTF-8 JSON.</param>
+    /// <returns>The content, typed <c>application/json</c>.</returns>
+    protected static HttpContent JsonBody(byte[] utf8Json)
+    {
+        var content = new ByteArrayContent(utf8Json);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return content;
+    }
 
     /// <summary>Appends <paramref name="relativePath"/> to the base URL, keeping any base path.</summary>
     /// <param name="baseUrl">The base URL.</param>

@@ -21,6 +21,10 @@ public sealed class ProviderCatalog
     /// <summary>The default per-attempt timeout.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>The default time a stream may take to its first content or tool-call delta before the next provider
+    /// is tried.</summary>
+    public static readonly TimeSpan DefaultFirstTokenTimeout = TimeSpan.FromSeconds(15);
+
     /// <summary>The default per-instance concurrency limit per provider.</summary>
     public const int DefaultMaxConcurrency = 8;
 
@@ -134,6 +138,7 @@ public sealed class ProviderCatalog
         var priority = reader.Int("Priority", 0, 1_000_000) ?? (index + 1) * 10;
         var budget = reader.Int("MaxPromptChars", 1, 10_000_000) ?? DefaultMaxPromptChars;
         var timeout = reader.Seconds("TimeoutSeconds", 0.001, 600) ?? DefaultTimeout;
+        var firstToken = reader.Seconds("FirstTokenTimeoutSeconds", 0.001, 600) ?? DefaultFirstTokenTimeout;
         var concurrency = reader.Int("MaxConcurrency", 1, 10_000) ?? DefaultMaxConcurrency;
         var enabled = reader.Bool("Enabled") ?? true;
         var headers = reader.Headers();
@@ -199,6 +204,7 @@ public sealed class ProviderCatalog
             Priority = priority,
             MaxPromptChars = budget,
             Timeout = timeout,
+            FirstTokenTimeout = firstToken,
             MaxConcurrency = concurrency,
             ExtraHeaders = headers,
         };

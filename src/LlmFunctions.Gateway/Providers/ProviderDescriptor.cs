@@ -30,6 +30,10 @@ public sealed record ProviderDescriptor
     /// <summary>Gets the per-attempt timeout.</summary>
     public required TimeSpan Timeout { get; init; }
 
+    /// <summary>Gets how long a stream may take to its first content or tool-call delta (bounded by
+    /// <see cref="Timeout"/> too); after it, <see cref="Timeout"/> bounds the wait for each next event.</summary>
+    public TimeSpan FirstTokenTimeout { get; init; } = ProviderCatalog.DefaultFirstTokenTimeout;
+
     /// <summary>Gets how many calls may be in flight to this provider from one instance.</summary>
     public required int MaxConcurrency { get; init; }
 

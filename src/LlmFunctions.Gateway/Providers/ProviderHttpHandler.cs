@@ -9,7 +9,7 @@ namespace LlmFunctions.Providers;
 public static class ProviderHttpHandler
 {
     /// <summary>Creates a handler with redirects off, 2-minute pooled connections (so DNS changes are seen),
-    /// a 10-second connect timeout and automatic decompression.</summary>
+    /// a 10-second connect timeout, automatic decompression, and no draining of unread responses.</summary>
     /// <returns>A new handler; the caller owns it.</returns>
     public static SocketsHttpHandler Create() => new()
     {
@@ -17,6 +17,9 @@ public static class ProviderHttpHandler
         PooledConnectionLifetime = TimeSpan.FromMinutes(2),
         ConnectTimeout = TimeSpan.FromSeconds(10),
         AutomaticDecompression = DecompressionMethods.All,
+        // A response disposed unread (an abandoned stream) closes its connection at once: draining it would keep the
+        // provider generating for a caller that has gone.
+        MaxResponseDrainSize = 0,
     };
 
     /// <summary>Creates an <see cref="HttpClient"/> over <see cref="Create"/> with an infinite timeout:

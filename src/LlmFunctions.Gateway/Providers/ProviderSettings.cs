@@ -42,6 +42,11 @@ public sealed class ProviderSettings
     /// <value>The default value is 30.</value>
     public double? TimeoutSeconds { get; set; }
 
+    /// <summary>Gets or sets how long, in seconds, a streaming call may take to its first content or tool-call delta
+    /// before it counts as a failure and the next provider is tried (0.001 to 600).</summary>
+    /// <value>The default value is 15.</value>
+    public double? FirstTokenTimeoutSeconds { get; set; }
+
     /// <summary>Gets or sets how many calls may be in flight to this provider from one instance.</summary>
     /// <value>The default value is 8.</value>
     public int? MaxConcurrency { get; set; }

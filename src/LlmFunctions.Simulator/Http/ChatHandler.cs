@@ -1,10 +1,11 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace LlmFunctions.Simulator;
 
 /// <summary>Plays one provider call: auth, fixed status, payload limit, quota, rate window, faults, latency, success.</summary>
-internal sealed class ChatHandler(Fleet fleet, StatsCounters stats, TimeProvider time, CancellationToken stopping)
+internal sealed class ChatHandler(Fleet fleet, StatsCounters stats, ReceivedBodies received, TimeProvider time, CancellationToken stopping)
 {
     private const string RateLimitBody = """{"error":{"message":"Rate limit exceeded (429): too many requests"}}""";
     private const string TruncatedBody = """{"id":"chatcmpl-sim","object":"chat.completion","choices":[{"index":0,"message":{"role":"assist""";
@@ -97,6 +98,8 @@ internal sealed class ChatHandler(Fleet fleet, StatsCounters stats, TimeProvider
             await Replies.ErrorAsync(context, api, StatusCodes.Status400BadRequest, "Bad request: the body must be JSON with a messages array");
             return;
         }
+
+        received.Add(spec.Name, payload.Body);
 
         if (spec.MaxPromptChars is { } max && payload.PromptChars > max)
         {
@@ -192,12 +195,23 @@ internal sealed class ChatHandler(Fleet fleet, StatsCounters stats, TimeProvider
             await Task.Delay(latency, time, cancellationToken);
         }
 
-        count(SimulatorOutcomes.Ok);
         var model = payload.Model ?? routeModel ?? "unknown";
-        var content = $"[{provider.Spec.Name}/{model}] echo: {Truncate(payload.LastUserMessage, 40)}";
+        var content = payload.LastRole == "tool"
+            ? $"[{provider.Spec.Name}/{model}] the tool said: {Truncate(payload.LastContent, 40)}"
+            : $"[{provider.Spec.Name}/{model}] echo: {Truncate(payload.LastUserMessage, 40)}";
+        if (payload.Stream)
+        {
+            var completionId = $"chatcmpl-sim-{Interlocked.Increment(ref _completionId)}";
+            var outcome = await new StreamPlayer(context, provider, time, completionId, model, cancellationToken)
+                .PlayAsync(content, payload.PromptChars, payload.IncludeUsage);
+            count(outcome);
+            return outcome == SimulatorOutcomes.Ok;
+        }
+
+        count(SimulatorOutcomes.Ok);
         await Replies.JsonAsync(context, StatusCodes.Status200OK, api == SimulatorApi.Cloudflare
             ? CloudflareSuccess(content)
-            : OpenAiSuccess(model, content, payload.PromptChars));
+            : OpenAiSuccess(model, content, payload));
         return true;
     }
 
@@ -231,22 +245,39 @@ internal sealed class ChatHandler(Fleet fleet, StatsCounters stats, TimeProvider
         }
     }
 
-    private JsonObject OpenAiSuccess(string model, string content, int promptChars)
+    // Offered tools and not answering a tool's result: every choice calls the first tool. Otherwise n text choices.
+    private JsonObject OpenAiSuccess(string model, string content, ChatPayload payload)
     {
-        var promptTokens = (promptChars + 3) / 4;
-        var completionTokens = (content.Length + 3) / 4;
+        var id = Interlocked.Increment(ref _completionId);
+        var callsTool = payload.ToolName is not null && payload.LastRole != "tool";
+        var choices = new JsonArray();
+        for (var i = 0; i < payload.Choices; i++)
+        {
+            var message = callsTool
+                ? new JsonObject
+                {
+                    ["role"] = "assistant",
+                    ["content"] = null,
+                    ["tool_calls"] = new JsonArray(new JsonObject
+                    {
+                        ["id"] = $"call_sim_{id}_{i}",
+                        ["type"] = "function",
+                        ["function"] = new JsonObject { ["name"] = payload.ToolName, ["arguments"] = "{\"question\":\"" + JsonEncodedText.Encode(Truncate(payload.LastUserMessage, 40)) + "\"}" },
+                    }),
+                }
+                : new JsonObject { ["role"] = "assistant", ["content"] = i == 0 ? content : $"{content} (choice {i})" };
+            choices.Add(new JsonObject { ["index"] = i, ["message"] = message, ["finish_reason"] = callsTool ? "tool_calls" : "stop" });
+        }
+
+        var promptTokens = (payload.PromptChars + 3) / 4;
+        var completionTokens = payload.Choices * ((content.Length + 3) / 4);
         return new JsonObject
         {
-            ["id"] = $"chatcmpl-sim-{Interlocked.Increment(ref _completionId)}",
+            ["id"] = $"chatcmpl-sim-{id}",
             ["object"] = "chat.completion",
             ["created"] = time.GetUtcNow().ToUnixTimeSeconds(),
             ["model"] = model,
-            ["choices"] = new JsonArray(new JsonObject
-            {
-                ["index"] = 0,
-                ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = content },
-                ["finish_reason"] = "stop",
-            }),
+            ["choices"] = choices,
             ["usage"] = new JsonObject
             {
                 ["prompt_tokens"] = promptTokens,

@@ -47,6 +47,9 @@ internal sealed class ProviderRuntime
     /// <summary>Samples the scaled delay before an error answer.</summary>
     public TimeSpan SampleErrorLatency() => Sample(Spec.ErrorLatency);
 
+    /// <summary>Samples a scaled delay of a stream setting (first token, between deltas).</summary>
+    public TimeSpan SampleStreamDelay(LatencySpec? spec) => Sample(spec);
+
     private TimeSpan Sample(LatencySpec? spec)
     {
         switch (spec)

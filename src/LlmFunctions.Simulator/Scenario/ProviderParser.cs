@@ -10,7 +10,7 @@ internal static class ProviderParser
     {
         RequireObject(element, path);
         RejectUnknown(
-            element, path, "name", "api", "apiKey", "latencyMs", "errorLatencyMs", "status", "body", "echoAuthorization", "maxPromptChars", "quota", "rateLimit", "faults");
+            element, path, "name", "api", "apiKey", "latencyMs", "errorLatencyMs", "status", "body", "echoAuthorization", "maxPromptChars", "quota", "rateLimit", "faults", "stream");
 
         var name = OptionalString(element, path, "name");
         if (string.IsNullOrWhiteSpace(name))
@@ -41,6 +41,7 @@ internal static class ProviderParser
             Quota = Optional(element, "quota") is { } quota ? ParseQuota(quota, Join(path, "quota")) : null,
             RateLimit = Optional(element, "rateLimit") is { } limit ? ParseRateLimit(limit, Join(path, "rateLimit")) : null,
             Faults = Optional(element, "faults") is { } faults ? FaultParser.ParseList(faults, Join(path, "faults")) : [],
+            Stream = Optional(element, "stream") is { } stream ? ParseStream(stream, Join(path, "stream")) : new StreamSpec(),
         };
     }
 
@@ -83,6 +84,45 @@ internal static class ProviderParser
         }
 
         return latency;
+    }
+
+    private static StreamSpec ParseStream(JsonElement element, string path)
+    {
+        RequireObject(element, path);
+        RejectUnknown(element, path, "chunks", "firstTokenMs", "chunkLatencyMs", "cutAfterChunks", "cutStyle", "malformedChunkAt", "usage");
+        var chunks = OptionalInt(element, path, "chunks") ?? 5;
+        if (chunks is < 0 or > 10_000)
+        {
+            throw Fail(Join(path, "chunks"), $"must be between 0 and 10000, was {chunks}");
+        }
+
+        var cut = OptionalInt(element, path, "cutAfterChunks");
+        if (cut is < 0)
+        {
+            throw Fail(Join(path, "cutAfterChunks"), $"must not be negative, was {cut}");
+        }
+
+        var malformed = OptionalInt(element, path, "malformedChunkAt");
+        if (malformed is < 1)
+        {
+            throw Fail(Join(path, "malformedChunkAt"), $"must be at least 1, was {malformed}");
+        }
+
+        return new StreamSpec
+        {
+            Chunks = chunks,
+            FirstTokenMs = Optional(element, "firstTokenMs") is { } first ? ParseLatency(first, Join(path, "firstTokenMs")) : null,
+            ChunkLatencyMs = Optional(element, "chunkLatencyMs") is { } each ? ParseLatency(each, Join(path, "chunkLatencyMs")) : null,
+            CutAfterChunks = cut,
+            Usage = OptionalBool(element, path, "usage") ?? true,
+            CutStyle = OptionalString(element, path, "cutStyle") switch
+            {
+                null or "reset" => StreamCutStyle.Reset,
+                "end" => StreamCutStyle.End,
+                var other => throw Fail(Join(path, "cutStyle"), $"must be \"reset\" or \"end\", was \"{other}\""),
+            },
+            MalformedChunkAt = malformed,
+        };
     }
 
     private static QuotaSpec ParseQuota(JsonElement element, string path)

@@ -45,4 +45,7 @@ public sealed class ProviderScenario
 
     /// <summary>Random faults, rolled in order; the first that fires wins.</summary>
     public IReadOnlyList<FaultSpec> Faults { get; internal init; } = [];
+
+    /// <summary>How a streaming request is answered (defaults: 5 deltas, no delays, no cut).</summary>
+    public StreamSpec Stream { get; internal init; } = new();
 }

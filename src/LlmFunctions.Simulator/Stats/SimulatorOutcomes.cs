@@ -27,6 +27,15 @@ public static class SimulatorOutcomes
     /// <summary>A 200 with an empty body.</summary>
     public const string Empty = "empty";
 
+    /// <summary>A stream aborted by its <c>cutAfterChunks</c> setting.</summary>
+    public const string StreamCut = "stream_cut";
+
+    /// <summary>A stream with an invalid JSON delta (<c>malformedChunkAt</c>), sent to the end.</summary>
+    public const string MalformedChunk = "malformed_chunk";
+
+    /// <summary>A stream the client abandoned before its end (the simulator saw the request aborted).</summary>
+    public const string StreamCancelled = "stream_cancelled";
+
     /// <summary>A prompt over <c>maxPromptChars</c> answered 422.</summary>
     public const string PayloadRejected = "payload_rejected";
 

@@ -1,3 +1,4 @@
+using LlmFunctions.FunctionApp.Http;
 using LlmFunctions.StandaloneHost.Functions;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
@@ -55,7 +56,8 @@ internal sealed partial class HttpFunctionHandler
         if (errors is not null)
         {
             LogBadRouteValue(_logger, _function.Name, errors.Keys);
-            await Results.ValidationProblem(errors, title: "A route value is not valid.").ExecuteAsync(context);
+            var (name, problems) = errors.First();
+            await OpenAiError.WriteAsync(context, StatusCodes.Status400BadRequest, OpenAiError.InvalidRequest, $"route value {name}: {string.Join("; ", problems)}", name);
             return;
         }
 

@@ -83,7 +83,9 @@ public sealed class ChatCompletionsTests(AzuriteFixture azurite)
     [InlineData("""{"messages":[{"role":"user","content":"a"}],"temperature":2.5}""", "temperature")]
     [InlineData("""{"messages":[{"role":"user","content":"a"}],"deadline_seconds":301}""", "deadline_seconds")]
     [InlineData("""{"messages":[{"role":"user","content":"a"}],"allow_truncation":"yes"}""", "allow_truncation")]
-    [InlineData("""{"messages":[{"role":"user","content":"a"}],"stream":true}""", "stream")]
+    [InlineData("""{"messages":[{"role":"user","content":"a"}],"stream":"yes"}""", "stream")]
+    [InlineData("""{"messages":[{"role":"user","content":"a"}],"stream":true,"stream_options":[]}""", "stream_options")]
+    [InlineData("""{"messages":[{"role":"user","content":"a"}],"stream":true,"stream_options":{"include_usage":1}}""", "stream_options.include_usage")]
     public async Task BadInput_Returns400NamingTheField_AndCallsNoProvider(string body, string? param)
     {
         await using var app = await ChatApp.StartAsync(azurite, TwoHealthy);
@@ -101,11 +103,6 @@ public sealed class ChatCompletionsTests(AzuriteFixture azurite)
         {
             Assert.Equal(param, error.GetProperty("param").GetString());
             Assert.Contains(param, message, StringComparison.Ordinal);
-        }
-
-        if (param == "stream")
-        {
-            Assert.Contains("stream is not supported", message, StringComparison.Ordinal);
         }
 
         Assert.Equal(0, app.Simulator.Stats.For("Groq").Calls + app.Simulator.Stats.For("Cerebras").Calls);
@@ -182,7 +179,7 @@ public sealed class ChatCompletionsTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task WaitPastSyncLimit_HandsOffToDurableInstanceWith202AndManagementPayload()
+    public async Task WaitPastSyncLimit_WithPreferRespondAsync_HandsOffToDurableInstanceWith202AndManagementPayload()
     {
         var settings = new Dictionary<string, string?> { ["LlmFunctions:Http:SyncWaitSeconds"] = "0" };
         await using var app = await ChatApp.StartAsync(azurite, ChatApp.Scenario(("Groq", "\"status\": 500")), settings);
@@ -190,7 +187,7 @@ public sealed class ChatCompletionsTests(AzuriteFixture azurite)
         // never-seen provider's first call is a probe, and a failed probe opens the circuit instead).
         var groq = app.Catalog.Providers.Single(p => p.Name == "Groq");
         await app.Health.RecordAsync(new ProviderKey("Groq", groq.Models[0]), new AttemptOutcome { Class = ErrorClass.Success, HttpStatus = 200, Reason = "OK" });
-        using var response = await PostAsync(app, """{"messages":[{"role":"user","content":"hi"}]}""");
+        using var response = await PostAsync(app, """{"messages":[{"role":"user","content":"hi"}]}""", prefer: "wait=5, respond-async");
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var json = await JsonAsync(response);
@@ -200,11 +197,38 @@ public sealed class ChatCompletionsTests(AzuriteFixture azurite)
         Assert.Equal(1, app.Simulator.Stats.For("Groq").Calls);
     }
 
-    private static async Task<HttpResponseMessage> PostAsync(ChatApp app, string body)
+    [Fact]
+    public async Task WaitPastSyncLimit_WithoutPreferRespondAsync_Answers503WithRetryAfterAndStartsNoInstance()
+    {
+        var settings = new Dictionary<string, string?> { ["LlmFunctions:Http:SyncWaitSeconds"] = "0" };
+        await using var app = await ChatApp.StartAsync(azurite, ChatApp.Scenario(("Groq", "\"status\": 500")), settings);
+        var groq = app.Catalog.Providers.Single(p => p.Name == "Groq");
+        await app.Health.RecordAsync(new ProviderKey("Groq", groq.Models[0]), new AttemptOutcome { Class = ErrorClass.Success, HttpStatus = 200, Reason = "OK" });
+
+        using var response = await PostAsync(app, """{"messages":[{"role":"user","content":"hi"}]}""");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.True(response.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1), $"Retry-After: {response.Headers.RetryAfter}");
+        var error = (await JsonAsync(response)).GetProperty("error");
+        Assert.Equal("retry_later", error.GetProperty("code").GetString());
+        Assert.Equal("server_error", error.GetProperty("type").GetString());
+        Assert.Contains("respond-async", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, app.Simulator.Stats.For("Groq").Calls);
+    }
+
+    private static async Task<HttpResponseMessage> PostAsync(ChatApp app, string body, string? prefer = null)
     {
         using var client = app.Client();
-        using var content = new StringContent(body, Encoding.UTF8, "application/json");
-        return await client.PostAsync(new Uri("/v1/chat/completions", UriKind.Relative), content);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/v1/chat/completions", UriKind.Relative))
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        if (prefer is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Prefer", prefer);
+        }
+
+        return await client.SendAsync(request);
     }
 
     private static async Task<JsonElement> JsonAsync(HttpResponseMessage response)

@@ -161,7 +161,7 @@ public sealed class FunctionAppHostTests(AzuriteFixture azurite) : IAsyncLifetim
         var error = (await JsonAsync(response)).GetProperty("error");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Equal("name", error.GetProperty("field").GetString());
+        Assert.Equal("name", error.GetProperty("param").GetString());
         Assert.Contains("'NoSuchProvider'", error.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
@@ -175,7 +175,7 @@ public sealed class FunctionAppHostTests(AzuriteFixture azurite) : IAsyncLifetim
         var error = (await JsonAsync(response)).GetProperty("error");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Equal("name", error.GetProperty("field").GetString());
+        Assert.Equal("name", error.GetProperty("param").GetString());
         Assert.Contains("LlmFunctions:Providers:Nebius:Enabled is false", error.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
@@ -196,7 +196,7 @@ public sealed class FunctionAppHostTests(AzuriteFixture azurite) : IAsyncLifetim
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("minutes", text, StringComparison.Ordinal);
         using var document = JsonDocument.Parse(text);
-        Assert.Equal("minutes", document.RootElement.GetProperty("error").GetProperty("field").GetString());
+        Assert.Equal("minutes", document.RootElement.GetProperty("error").GetProperty("param").GetString());
         Assert.Equal("ProbeAvailable", GroqModel(await GetProvidersAsync(client)).GetProperty("availability").GetString());
         Assert.Equal(JsonValueKind.Null, GroqModel(await GetProvidersAsync(client)).GetProperty("disabledUntil").ValueKind);
     }

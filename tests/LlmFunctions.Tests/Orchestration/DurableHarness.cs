@@ -37,11 +37,19 @@ internal static class DurableHarness
     public static string Prompt(string content = "hello there") =>
         JsonSerializer.Serialize(new { messages = new[] { new { role = "user", content } } });
 
-    public static async Task<HttpResponseMessage> PostAsync(ChatApp app, string path, string? body = null)
+    public static async Task<HttpResponseMessage> PostAsync(ChatApp app, string path, string? body = null, string? prefer = null)
     {
         using var client = app.Client();
-        using var content = body is null ? null : new StringContent(body, Encoding.UTF8, "application/json");
-        return await client.PostAsync(new Uri(path, UriKind.RelativeOrAbsolute), content);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.RelativeOrAbsolute))
+        {
+            Content = body is null ? null : new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        if (prefer is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Prefer", prefer);
+        }
+
+        return await client.SendAsync(request);
     }
 
     public static async Task<HttpResponseMessage> SendAsync(ChatApp app, HttpMethod method, string path)

@@ -33,14 +33,14 @@ public sealed class HandOffAndPayloadTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task ChatCompletions_WaitPastSyncLimit_Returns202AndInstanceCompletesOnSecondProvider()
+    public async Task ChatCompletions_WaitPastSyncLimitWithPreferRespondAsync_Returns202AndInstanceCompletesOnSecondProvider()
     {
         await using var app = await ChatApp.StartAsync(
             azurite,
             ChatApp.Scenario(("Groq", "\"status\": 503"), ("Cerebras", "")),
             FastSettings(("LlmFunctions:Http:SyncWaitSeconds", "0"), ("LlmFunctions:Health:FailureThreshold", "100")));
 
-        using var response = await PostAsync(app, "/v1/chat/completions", Prompt("hand me off"));
+        using var response = await PostAsync(app, "/v1/chat/completions", Prompt("hand me off"), prefer: "respond-async");
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var payload = await JsonAsync(response);

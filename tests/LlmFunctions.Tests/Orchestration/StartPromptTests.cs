@@ -73,7 +73,7 @@ public sealed class StartPromptTests(AzuriteFixture azurite)
         Assert.Equal(id, done.GetProperty("instanceId").GetString());
         Assert.Equal("Completed", done.GetProperty("runtimeStatus").GetString());
         Assert.Equal("Say hello", done.GetProperty("input").GetProperty("request").GetProperty("messages")[0].GetProperty("content").GetString());
-        Assert.Equal(50, done.GetProperty("input").GetProperty("request").GetProperty("maxTokens").GetInt32());
+        Assert.Equal(50, done.GetProperty("input").GetProperty("request").GetProperty("parameters").GetProperty("max_tokens").GetInt32());
         Assert.Equal("completed", done.GetProperty("customStatus").GetProperty("phase").GetString());
         var created = done.GetProperty("createdTime").GetDateTimeOffset();
         var updated = done.GetProperty("lastUpdatedTime").GetDateTimeOffset();

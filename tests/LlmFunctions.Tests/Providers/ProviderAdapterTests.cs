@@ -11,7 +11,7 @@ public sealed class ProviderAdapterTests : IAsyncLifetime, IDisposable
     private const string CloudflareModel = "@cf/meta/llama-3.1-8b-instruct";
 
     private static readonly ChatRequest Request = new(
-        [new ChatMessage("system", "be brief"), new ChatMessage("user", "hello")], "llama-3.1-8b-instant", 64, 0.2);
+        [new ChatMessage("system", "be brief"), new ChatMessage("user", "hello")], "llama-3.1-8b-instant", Json("""{"max_tokens":64,"temperature":0.2}"""));
 
     private readonly HttpClient _httpClient = ProviderHttpHandler.CreateClient();
     private readonly SecretRedactor _redactor = new();
@@ -35,7 +35,8 @@ public sealed class ProviderAdapterTests : IAsyncLifetime, IDisposable
         var response = await OpenAi().SendAsync(OpenAiEndpoint(), Request, ApiKey, CancellationToken.None);
 
         Assert.Equal(200, response.StatusCode);
-        Assert.Equal(new ChatCompletion("Hi!", "llama-3.1-8b-instant", "stop", 12, 3), response.Completion);
+        Assert.Equal(("Hi!", "llama-3.1-8b-instant", "stop", 12, 3), Fields(response.Completion));
+        Assert.False(response.Completion!.UsageEstimated);
         Assert.Equal(ErrorClass.Success, _classifier.Classify(response).Class);
 
         var received = Assert.Single(_server.Received);
@@ -60,9 +61,10 @@ public sealed class ProviderAdapterTests : IAsyncLifetime, IDisposable
     {
         _server.Respond(200, """{"choices":[{"message":{"content":"ok"}}]}""");
 
-        var response = await OpenAi().SendAsync(OpenAiEndpoint(), Request with { MaxTokens = null, Temperature = null }, ApiKey, CancellationToken.None);
+        var response = await OpenAi().SendAsync(OpenAiEndpoint(), Request with { Parameters = null }, ApiKey, CancellationToken.None);
 
-        Assert.Equal(new ChatCompletion("ok", "llama-3.1-8b-instant"), response.Completion);
+        Assert.Equal(("ok", "llama-3.1-8b-instant", null, 4, 1), Fields(response.Completion));
+        Assert.True(response.Completion!.UsageEstimated);
         using var json = JsonDocument.Parse(Assert.Single(_server.Received).Body);
         Assert.False(json.RootElement.TryGetProperty("max_tokens", out _));
         Assert.False(json.RootElement.TryGetProperty("temperature", out _));
@@ -74,7 +76,8 @@ public sealed class ProviderAdapterTests : IAsyncLifetime, IDisposable
         _server.Respond(200, """{"result":{"response":"Bonjour"},"success":true,"errors":[],"messages":[]}""");
         var response = await Cloudflare().SendAsync(CloudflareEndpoint(), Request with { Model = CloudflareModel }, ApiKey, CancellationToken.None);
 
-        Assert.Equal(new ChatCompletion("Bonjour", CloudflareModel), response.Completion);
+        Assert.Equal(("Bonjour", CloudflareModel, "stop", 4, 2), Fields(response.Completion));
+        Assert.True(response.Completion!.UsageEstimated);
         var received = Assert.Single(_server.Received);
         Assert.Equal("/client/v4/accounts/acc123/ai/run/@cf/meta/llama-3.1-8b-instruct", received.RawTarget);
         Assert.Equal($"Bearer {ApiKey}", received.Authorization);
@@ -295,4 +298,13 @@ public sealed class ProviderAdapterTests : IAsyncLifetime, IDisposable
     private ProviderEndpoint CloudflareEndpoint() => new(
         "cloudflare", ProviderKind.CloudflareWorkersAi, new Uri(_server.BaseUrl, "/client/v4"),
         new Dictionary<string, string>(), CloudflareAccountId: "acc123");
+
+    private static JsonElement Json(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
+
+    private static (string, string, string?, int?, int?)? Fields(ChatCompletion? c) =>
+        c is null ? null : (c.Content, c.Model, c.FinishReason, c.PromptTokens, c.CompletionTokens);
 }

@@ -22,8 +22,10 @@ public sealed class FunctionsMetadataTests(AzuriteFixture azurite)
     [
         "AttemptProvider activityTrigger",
         "ChatCompletions httpTrigger",
+        "GetModel httpTrigger",
         "HealthCheck httpTrigger",
         "ListAlerts httpTrigger",
+        "ListModels httpTrigger",
         "ListProviders httpTrigger",
         "PromptOrchestrator orchestrationTrigger",
         "ProviderAdmin httpTrigger",

@@ -1,7 +1,7 @@
 namespace LlmFunctions.Providers.Wire;
 
-internal sealed record CloudflareRunRequest(IReadOnlyList<WireMessage> Messages, int? MaxTokens, double? Temperature);
-
 internal sealed record CloudflareRunResponse(bool? Success, CloudflareResult? Result);
 
 internal sealed record CloudflareResult(string? Response, WireUsage? Usage);
+
+internal sealed record WireUsage(int? PromptTokens, int? CompletionTokens);

@@ -2,12 +2,9 @@ using System.Text.Json.Serialization;
 
 namespace LlmFunctions.Providers.Wire;
 
-/// <summary>Source-generated (reflection-free) serialization for the provider wire formats.</summary>
+/// <summary>Source-generated (reflection-free) serialization for the provider wire formats read into records.</summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(OpenAiChatRequest))]
-[JsonSerializable(typeof(OpenAiChatResponse))]
-[JsonSerializable(typeof(CloudflareRunRequest))]
 [JsonSerializable(typeof(CloudflareRunResponse))]
 internal sealed partial class ProviderJsonContext : JsonSerializerContext;

@@ -89,11 +89,12 @@ public sealed class HttpFunctionEndpointsTests
         var response = await app.GetTestClient().GetAsync(new Uri("/api/items/forty-two/widget", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        var errors = document.RootElement.GetProperty("errors");
-        Assert.Contains("not a valid Int32", errors.GetProperty("id")[0].GetString(), StringComparison.Ordinal);
-        Assert.False(errors.TryGetProperty("name", out _));
+        var error = document.RootElement.GetProperty("error");
+        Assert.Equal("id", error.GetProperty("param").GetString());
+        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+        Assert.Contains("not a valid Int32", error.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,90 @@
+using LlmFunctions.Failover;
+using LlmFunctions.Providers;
+using LlmFunctions.Streaming;
+using static LlmFunctions.FunctionApp.Functions.ChatCompletionResults;
+
+namespace LlmFunctions.FunctionApp.Functions;
+
+/// <summary>
+/// <c>"stream": true</c>: the same failover as a synchronous request, in this HTTP request (never handed to a durable
+/// instance: a stream cannot outlive its connection), with each attempt opening the provider's stream and reading it to
+/// its first token. Nothing is sent to the caller before that token, so any failure until then is an ordinary attempt
+/// (classified, recorded, the next provider tried) and a request no provider can serve ends with the same JSON errors as
+/// without streaming: 503 + <c>Retry-After</c> when every provider is cooling down or the next retry is further away than
+/// <c>LlmFunctions:Http:SyncWaitSeconds</c>, 502 when they failed. See docs/streaming.md.
+/// </summary>
+public sealed partial class ChatCompletions
+{
+    private async Task<IResult> StreamAsync(PromptRequest prompt, bool includeUsage, DateTimeOffset arrived, HttpResponse response, CancellationToken cancellationToken)
+    {
+        StreamingResponse? opened = null;
+        async Task<AttemptResult> OpenAsync(ProviderDescriptor provider, ChatRequest chat, CancellationToken token)
+        {
+            var attempt = await caller.OpenStreamAsync(provider, chat, token);
+            opened = attempt.Stream;
+            return attempt.Result;
+        }
+
+        try
+        {
+            var syncUntil = arrived.AddSeconds(http.Value.SyncWaitSeconds);
+            var state = await runner.StartAsync(prompt, cancellationToken);
+            while (true)
+            {
+                var step = await runner.RunAsync(state, OpenAsync, cancellationToken);
+                if (step.Decision is WaitThenRetry wait)
+                {
+                    if (wait.Until > syncUntil)
+                    {
+                        return RetryLater(step.State, wait.Until, wait.Reason, response);
+                    }
+
+                    await DelayUntilAsync(wait.Until, cancellationToken);
+                    state = step.State;
+                    continue;
+                }
+
+                var now = time.GetUtcNow();
+                if (FailoverRound.RetryAt(step.State, step.Finish!, now, ProbeRecheck) is { } again && again <= now + ProbeRecheck && again <= syncUntil)
+                {
+                    await DelayUntilAsync(again, cancellationToken);
+                    state = FailoverRound.Next(step.State);
+                    continue;
+                }
+
+                if (step.Finish!.Kind == FinishKind.Succeeded && opened is { } stream)
+                {
+                    opened = null;
+                    return new ChatCompletionStreamResult(stream, step.State, step.Finish.Winner!, includeUsage, runner, classifier, time);
+                }
+
+                return Map(step, response);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Results.StatusCode(ClientClosedRequest);
+        }
+        finally
+        {
+            if (opened is not null)
+            {
+                await opened.DisposeAsync();
+            }
+        }
+    }
+
+    // A stream cannot wait on a durable timer: a retry further away than the in-process wait is the caller's to make.
+    private IResult RetryLater(FailoverState state, DateTimeOffset until, string reason, HttpResponse response)
+    {
+        var retryAfter = RetryAfterSeconds(until, time.GetUtcNow());
+        response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Error(
+            StatusCodes.Status503ServiceUnavailable,
+            "server_error",
+            Invariant($"no provider can start the stream within {http.Value.SyncWaitSeconds} s ({reason}); retry after {retryAfter} s"),
+            code: "retry_later",
+            state: state,
+            reasons: [reason]);
+    }
+}
