@@ -55,7 +55,12 @@ internal sealed class GatewayClient(HttpClient http, BatchRunnerOptions options,
     {
         try
         {
-            return (await http.PostAsJsonAsync(uri, Body(item), cancellationToken).ConfigureAwait(false), null);
+            using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = JsonContent.Create(Body(item)) };
+
+            // A long wait may become a durable instance, which this client follows; without this the gateway answers
+            // 503 + Retry-After instead.
+            request.Headers.TryAddWithoutValidation("Prefer", "respond-async");
+            return (await http.SendAsync(request, cancellationToken).ConfigureAwait(false), null);
         }
         catch (HttpRequestException e) when (NeverDelivered(e))
         {
