@@ -63,7 +63,7 @@ internal static class ChatCompletionReader
         {
             try
             {
-                return (Read(document.RootElement), null);
+                return (Read(document.RootElement, JsonText.MayHoldInvalidText(body)), null);
             }
             catch (InputException ex)
             {
@@ -72,7 +72,7 @@ internal static class ChatCompletionReader
         }
     }
 
-    private static ChatCompletionInput Read(JsonElement root)
+    private static ChatCompletionInput Read(JsonElement root, bool mayHoldInvalidText)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -80,7 +80,7 @@ internal static class ChatCompletionReader
         }
 
         // Everything is relayed byte for byte, so every string must be text a provider can read.
-        if (JsonText.FindInvalid(root) is { } invalid)
+        if (mayHoldInvalidText && JsonText.FindInvalid(root) is { } invalid)
         {
             var path = invalid.Length == 0 ? null : invalid;
             throw Fail(path, $"{path ?? "the request body"} is not valid text: it holds invalid UTF-8 or an unpaired surrogate escape (\\uD800-\\uDFFF)");

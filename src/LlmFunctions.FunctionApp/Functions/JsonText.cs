@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Unicode;
 using System.Text.Json;
 
 namespace LlmFunctions.FunctionApp.Functions;
@@ -10,6 +11,32 @@ namespace LlmFunctions.FunctionApp.Functions;
 /// </summary>
 internal static class JsonText
 {
+    /// <summary>A fast look at the raw body: false when it is valid UTF-8 and holds no <c>\uD800</c>-<c>\uDFFF</c>
+    /// escape, so that <see cref="FindInvalid"/> (which reads every string) runs only for a body that may need it.</summary>
+    public static bool MayHoldInvalidText(ReadOnlySpan<byte> body)
+    {
+        if (!Utf8.IsValid(body))
+        {
+            return true;
+        }
+
+        for (var i = body.IndexOf("\\u"u8); i >= 0 && i + 3 < body.Length; i = NextEscape(body, i + 2))
+        {
+            if (body[i + 2] is (byte)'d' or (byte)'D' && body[i + 3] is (>= (byte)'8' and <= (byte)'9') or (>= (byte)'a' and <= (byte)'f') or (>= (byte)'A' and <= (byte)'F'))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static int NextEscape(ReadOnlySpan<byte> body, int from)
+    {
+        var next = body[from..].IndexOf("\\u"u8);
+        return next < 0 ? -1 : from + next;
+    }
+
     /// <summary>The JSON path of the first string or property name that is not text ("" for the root), or null.</summary>
     public static string? FindInvalid(JsonElement element)
     {

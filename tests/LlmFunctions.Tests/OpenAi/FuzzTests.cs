@@ -38,6 +38,11 @@ public sealed class FuzzTests(AzuriteFixture azurite)
                 request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
             }
 
+            if (r.Index % 11 == 0)
+            {
+                request.Content.Headers.TryAddWithoutValidation("Content-Encoding", r.Index % 22 == 0 ? "gzip" : "br, \u00ff");
+            }
+
             if (r.Index % 7 == 0)
             {
                 request.Headers.TryAddWithoutValidation("Prefer", r.Index % 14 == 0 ? "respond-async" : "\u00ff\u0001");
