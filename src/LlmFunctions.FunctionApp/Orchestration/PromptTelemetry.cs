@@ -33,7 +33,8 @@ internal static class PromptTelemetry
     public static object[] Attempts(FailoverState state) =>
         [.. state.History.OfType<AttemptRecord>().Select(a => Attempt(a, state))];
 
-    /// <summary>The request-level metadata: who answered (if anyone), whether a fallback was used, every attempt.</summary>
+    /// <summary>The request-level metadata: who answered (if anyone), whether a fallback was used, every attempt, and
+    /// every provider passed over with the reason.</summary>
     public static object Metadata(FailoverState state, AttemptRecord? winner, ChatCompletion? completion = null) => new
     {
         provider = winner?.Key.Provider,
@@ -43,6 +44,7 @@ internal static class PromptTelemetry
         truncated = winner?.Truncated ?? false,
         usage_estimated = completion?.UsageEstimated ?? false,
         attempts = Attempts(state),
+        skipped = state.History.OfType<SkipRecord>().Select(s => new { provider = s.Key.Provider, model = s.Key.Model, kind = s.Kind.ToString(), reason = s.Reason }).ToArray(),
     };
 
     /// <summary>The custom status: where the request stands now.</summary>

@@ -164,7 +164,11 @@ public sealed class OpenAiPassThroughTests(AzuriteFixture azurite)
             using var response = await PostAsync(app, WithTools);
 
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Assert.StartsWith("Groq/", (await JsonAsync(response)).GetProperty("model").GetString(), StringComparison.Ordinal);
+            var json = await JsonAsync(response);
+            Assert.StartsWith("Groq/", json.GetProperty("model").GetString(), StringComparison.Ordinal);
+            var skip = Assert.Single(json.GetProperty("llmfunctions").GetProperty("skipped").EnumerateArray());
+            Assert.Equal(("Cloudflare", "Unsupported"), (skip.GetProperty("provider").GetString(), skip.GetProperty("kind").GetString()));
+            Assert.Contains("cannot honour tools", skip.GetProperty("reason").GetString(), StringComparison.Ordinal);
             Assert.Equal(0, app.Simulator.Stats.For("Cloudflare").Calls);
         }
 
