@@ -145,8 +145,10 @@ public sealed partial class ChatCompletions(
             : (route.Hints, null);
     }
 
+    // RFC 7240: comma-separated preferences, each a token with optional ";"-separated parameters.
     private static bool PrefersAsync(HttpRequest request) =>
-        request.Headers["Prefer"].Any(value => value is not null && value.Split(',').Any(token => token.Trim().Equals(RespondAsync, StringComparison.OrdinalIgnoreCase)));
+        request.Headers["Prefer"].Any(value => value is not null
+            && value.Split(',').Any(preference => preference.Split(';')[0].Trim().Equals(RespondAsync, StringComparison.OrdinalIgnoreCase)));
 
     // The caller did not ask for a 202: tell it when to come back rather than hold the request past the sync limit.
     private IResult TooLong(FailoverState state, WaitThenRetry wait)
