@@ -1,10 +1,10 @@
-using System.Globalization;
+using LlmFunctions.FunctionApp.Http;
 
 namespace LlmFunctions.StandaloneHost.Security;
 
 /// <summary>
-/// Writes the host's own refusals (401, 403, 415, 429) in OpenAI's error shape,
-/// <c>{"error":{"message","type","param","code"}}</c>, which OpenAI clients read on every route.
+/// Writes the host's own refusals (401, 403, 415, 429) in OpenAI's error shape through <see cref="OpenAiError"/>, the
+/// one writer of that shape, which OpenAI clients read on every route; a 401 also names the scheme.
 /// </summary>
 internal static class OpenAiErrorResponse
 {
@@ -15,11 +15,6 @@ internal static class OpenAiErrorResponse
             context.Response.Headers.WWWAuthenticate = "Bearer";
         }
 
-        if (retryAfterSeconds is { } seconds)
-        {
-            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        }
-
-        return Results.Json(new { error = new { message, type, param, code } }, statusCode: status).ExecuteAsync(context);
+        return OpenAiError.Result(status, type, message, param, code, retryAfterSeconds: retryAfterSeconds).ExecuteAsync(context);
     }
 }
