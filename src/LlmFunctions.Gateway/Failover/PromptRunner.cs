@@ -213,6 +213,11 @@ public sealed partial class PromptRunner
         var result = await (call ?? _caller.CallAsync)(provider, chat, cancellationToken);
         var finishedAt = _time.GetUtcNow();
         _metrics?.RecordAttempt(span, key, result);
+        if (call is not null && result.Outcome.Class == ErrorClass.Success)
+        {
+            // A stream's call returns at its first token: its duration is the time to first token.
+            _metrics?.RecordTimeToFirstToken(key, result.Duration);
+        }
 
         LogAttempt(_logger, key.Provider, key.Model, attempt.AttemptNumber, result.Outcome.Class, result.Outcome.HttpStatus, (long)result.Duration.TotalMilliseconds, result.Outcome.Reason);
         var health = await TryRecordHealthAsync(key, result.Outcome);
