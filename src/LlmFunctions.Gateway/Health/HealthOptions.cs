@@ -18,11 +18,22 @@ public sealed class HealthOptions
     public int FailureThreshold { get; set; } = 5;
 
     /// <summary>
-    /// Gets or sets how long the first circuit break lasts. Each repeated trip without a closing success doubles it
-    /// (60 s, 120 s, 240 s, …) up to <see cref="MaxBreakDuration"/>. Must be between 1 second and 1 day.
+    /// Gets or sets how long a short circuit break lasts: the first <see cref="ShortBreaks"/> trips in a row break for
+    /// this long, and each further trip without a sustained success doubles it up to <see cref="MaxBreakDuration"/>.
+    /// Short because most outages are blips (a restart, a 20 s flap): a long first break keeps a provider out well
+    /// after it is back, while a probe per break costs one call. Must be between 1 second and 1 day.
     /// </summary>
-    /// <value>The default value is 60 seconds.</value>
-    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(60);
+    /// <value>The default value is 15 seconds (the seed's rule was 60 seconds).</value>
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Gets or sets how many trips in a row break for <see cref="BreakDuration"/> before the break starts doubling. Two
+    /// means an outage of up to about two short breaks is waited out at the short step (its first probe usually lands
+    /// inside it), and only a longer outage makes the breaks grow. Trips count "in a row" until the circuit has stayed
+    /// closed for as long as its last break. Must be between 1 and 100.
+    /// </summary>
+    /// <value>The default value is 2 (the seed's rule was 1: every repeated trip doubled).</value>
+    public int ShortBreaks { get; set; } = 2;
 
     /// <summary>
     /// Gets or sets the cap on the growing circuit break. Must be at least <see cref="BreakDuration"/> and at most
@@ -39,11 +50,21 @@ public sealed class HealthOptions
     public TimeSpan PermanentFailureCooldown { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>
-    /// Gets or sets how long a provider cools down after a rate limit (429) that carries no Retry-After.
-    /// Must be between 1 second and 1 day.
+    /// Gets or sets how long a provider first cools down after a rate limit that carries no retry time (a 429 without
+    /// Retry-After or reset headers, or a 5xx whose body says rate limit). Each further such limit met when the
+    /// previous cooldown has ended, with no success between, doubles it up to <see cref="MaxRateLimitCooldown"/>.
+    /// Short because most limits without a retry time are per-minute quotas that are back within a minute; a
+    /// Retry-After, when given, always rules. Must be between 1 second and 1 day.
     /// </summary>
-    /// <value>The default value is 1 hour.</value>
-    public TimeSpan DefaultRateLimitCooldown { get; set; } = TimeSpan.FromHours(1);
+    /// <value>The default value is 30 seconds (the seed's rule was 1 hour: set this and the cap to 01:00:00).</value>
+    public TimeSpan RateLimitCooldown { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets or sets the cap on the growing rate-limit cooldown. Must be at least <see cref="RateLimitCooldown"/> and at
+    /// most 1 day.
+    /// </summary>
+    /// <value>The default value is 1 hour (a daily quota met again and again ends up at the seed's hour).</value>
+    public TimeSpan MaxRateLimitCooldown { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
     /// Gets or sets how long one half-open probe may hold the probe slot before another caller may probe.
@@ -78,17 +99,28 @@ public sealed class HealthOptions
     /// <value>The default value is 1 second.</value>
     public TimeSpan CounterFlushInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Computes the circuit break for a trip, given how many trips happened before it without a success.</summary>
+    /// <summary>Computes the circuit break for a trip, given how many trips happened before it in a row.</summary>
     /// <param name="previousTrips">Trips in a row before this one (0 for the first trip).</param>
-    /// <returns><see cref="BreakDuration"/> doubled <paramref name="previousTrips"/> times, capped at <see cref="MaxBreakDuration"/>.</returns>
-    public TimeSpan BreakFor(int previousTrips)
+    /// <returns><see cref="BreakDuration"/> for the first <see cref="ShortBreaks"/> trips, then doubled for each
+    /// further one, capped at <see cref="MaxBreakDuration"/>.</returns>
+    public TimeSpan BreakFor(int previousTrips) =>
+        Grown(BreakDuration, previousTrips - (ShortBreaks - 1), MaxBreakDuration);
+
+    /// <summary>Computes the cooldown for a rate limit without a retry time, given how many came before it in a row.</summary>
+    /// <param name="previousLimits">Rate limits in a row before this one (0 for the first).</param>
+    /// <returns><see cref="RateLimitCooldown"/> doubled <paramref name="previousLimits"/> times, capped at
+    /// <see cref="MaxRateLimitCooldown"/>.</returns>
+    public TimeSpan RateLimitCooldownFor(int previousLimits) =>
+        Grown(RateLimitCooldown, previousLimits, MaxRateLimitCooldown);
+
+    private static TimeSpan Grown(TimeSpan start, int doublings, TimeSpan cap)
     {
-        var duration = BreakDuration;
-        for (var i = 0; i < previousTrips && duration < MaxBreakDuration; i++)
+        var duration = start;
+        for (var i = 0; i < doublings && duration < cap; i++)
         {
             duration += duration;
         }
 
-        return duration < MaxBreakDuration ? duration : MaxBreakDuration;
+        return duration < cap ? duration : cap;
     }
 }

@@ -20,10 +20,16 @@ public sealed partial class HealthOptionsValidator : IValidateOptions<HealthOpti
             errors.Add(Invariant($"{Prefix}{nameof(HealthOptions.FailureThreshold)} must be between 1 and 1000, was {options.FailureThreshold}"));
         }
 
+        if (options.ShortBreaks is < 1 or > 100)
+        {
+            errors.Add(Invariant($"{Prefix}{nameof(HealthOptions.ShortBreaks)} must be between 1 and 100, was {options.ShortBreaks}"));
+        }
+
         CheckRange(errors, nameof(HealthOptions.BreakDuration), options.BreakDuration, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
         CheckRange(errors, nameof(HealthOptions.MaxBreakDuration), options.MaxBreakDuration, options.BreakDuration, TimeSpan.FromDays(7));
         CheckRange(errors, nameof(HealthOptions.PermanentFailureCooldown), options.PermanentFailureCooldown, TimeSpan.FromMinutes(1), TimeSpan.FromDays(30));
-        CheckRange(errors, nameof(HealthOptions.DefaultRateLimitCooldown), options.DefaultRateLimitCooldown, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
+        CheckRange(errors, nameof(HealthOptions.RateLimitCooldown), options.RateLimitCooldown, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
+        CheckRange(errors, nameof(HealthOptions.MaxRateLimitCooldown), options.MaxRateLimitCooldown, options.RateLimitCooldown, TimeSpan.FromDays(1));
         CheckRange(errors, nameof(HealthOptions.ProbeLease), options.ProbeLease, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
         CheckRange(errors, nameof(HealthOptions.CacheRefreshInterval), options.CacheRefreshInterval, TimeSpan.Zero, TimeSpan.FromMinutes(1));
         CheckRange(errors, nameof(HealthOptions.CounterFlushInterval), options.CounterFlushInterval, TimeSpan.Zero, TimeSpan.FromMinutes(1));

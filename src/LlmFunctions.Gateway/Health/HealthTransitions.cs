@@ -28,14 +28,17 @@ public static class HealthTransitions
         switch (outcome.Class)
         {
             case ErrorClass.Success:
-                return OnSuccess(health, outcome, now);
+                return OnSuccess(health, outcome, now, options);
 
             case ErrorClass.Transient or ErrorClass.MalformedResponse or ErrorClass.Unexpected:
                 return OnCircuitFailure(health, outcome, now, options);
 
             case ErrorClass.RateLimited:
             {
-                var until = outcome.RetryAt ?? now + options.DefaultRateLimitCooldown;
+                // A limit met while the cooldown is live is a straggler of the same limit, not a repeat.
+                var straggler = health.CooldownUntil is { } live && live > now;
+                var streak = straggler ? Math.Max(1, health.RateLimitStreak) : health.RateLimitStreak + 1;
+                var until = outcome.RetryAt ?? now + options.RateLimitCooldownFor(streak - 1);
                 if (health.CooldownUntil is { } existing && existing > until)
                 {
                     until = existing;
@@ -45,6 +48,7 @@ public static class HealthTransitions
                 {
                     CooldownUntil = until,
                     CooldownReason = outcome.Reason,
+                    RateLimitStreak = streak,
                 };
                 var transition = health.CooldownUntil != until ? HealthTransition.CooldownStarted : HealthTransition.None;
                 return new(health, next, transition, now);
@@ -209,7 +213,7 @@ public static class HealthTransitions
     public static HealthChange Reset(ProviderHealth health, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(health);
-        var next = Closed(health, now) with { CooldownUntil = null, CooldownReason = null };
+        var next = Closed(health, now) with { CooldownUntil = null, CooldownReason = null, RateLimitStreak = 0 };
         return new(health, next, HealthTransition.Reset, now);
     }
 
@@ -237,25 +241,35 @@ public static class HealthTransitions
         return new(health, Closed(health, now), HealthTransition.Enabled, now);
     }
 
-    private static HealthChange OnSuccess(ProviderHealth health, AttemptOutcome outcome, DateTimeOffset now)
+    private static HealthChange OnSuccess(ProviderHealth health, AttemptOutcome outcome, DateTimeOffset now, HealthOptions options)
     {
         // The provider answered: the circuit closes and ended gates are cleared. A live disable or cooldown stays: no
         // call is made through one, so this success is from a call already in flight when it began, and an operator's
-        // disable or a provider's Retry-After outranks it (only its end, an enable or a reset lifts it).
+        // disable or a provider's Retry-After outranks it (only its end, an enable or a reset lifts it). Its trips are
+        // remembered until it has stayed closed for as long as its last break, so a provider that trips again soon
+        // after gets a longer break, and one that kept working is back at the short one.
         var disableLive = health.DisabledUntil is { } disabled && disabled > now;
         var cooldownLive = health.CooldownUntil is { } cooldown && cooldown > now;
+        var reopened = health.Circuit != CircuitState.Closed;
+        var forgiven = !reopened && TripsForgiven(health, now, options);
         var next = Closed(health, now) with
         {
             DisabledUntil = disableLive ? health.DisabledUntil : null,
             DisabledReason = disableLive ? health.DisabledReason : null,
             CooldownUntil = cooldownLive ? health.CooldownUntil : null,
             CooldownReason = cooldownLive ? health.CooldownReason : null,
+            RateLimitStreak = cooldownLive ? health.RateLimitStreak : 0,
+            TripCount = forgiven ? 0 : health.TripCount,
+            ClosedAt = reopened ? now : forgiven ? null : health.ClosedAt,
             SuccessCount = health.SuccessCount + 1,
             LastStatus = outcome.HttpStatus ?? health.LastStatus,
         };
         var transition = health.NeedsProbe ? HealthTransition.CircuitClosed : HealthTransition.None;
         return new(health, next, transition, now);
     }
+
+    private static bool TripsForgiven(ProviderHealth health, DateTimeOffset now, HealthOptions options) =>
+        health.TripCount == 0 || health.ClosedAt is not { } closedAt || now - closedAt >= options.BreakFor(health.TripCount - 1);
 
     private static HealthChange OnCircuitFailure(ProviderHealth health, AttemptOutcome outcome, DateTimeOffset now, HealthOptions options)
     {
@@ -281,12 +295,16 @@ public static class HealthTransitions
         }
     }
 
-    private static ProviderHealth Trip(ProviderHealth health, DateTimeOffset now, HealthOptions options) => health with
+    private static ProviderHealth Trip(ProviderHealth health, DateTimeOffset now, HealthOptions options)
     {
-        Circuit = CircuitState.Open,
-        OpenUntil = now + options.BreakFor(health.TripCount),
-        TripCount = health.TripCount + 1,
-    };
+        var previous = health.Circuit == CircuitState.Closed && TripsForgiven(health, now, options) ? 0 : health.TripCount;
+        return health with
+        {
+            Circuit = CircuitState.Open,
+            OpenUntil = now + options.BreakFor(previous),
+            TripCount = previous + 1,
+        };
+    }
 
     private static ProviderHealth Counted(ProviderHealth health, AttemptOutcome outcome, DateTimeOffset now) =>
         ReleaseProbe(health) with
@@ -303,6 +321,7 @@ public static class HealthTransitions
         Circuit = CircuitState.Closed,
         OpenUntil = null,
         TripCount = 0,
+        ClosedAt = null,
         ConsecutiveFailures = 0,
         DisabledUntil = null,
         DisabledReason = null,

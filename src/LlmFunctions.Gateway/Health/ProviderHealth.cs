@@ -18,6 +18,14 @@ public sealed record ProviderHealth
     /// <summary>Gets how many times the circuit tripped in a row without a closing success; the break grows with it.</summary>
     public int TripCount { get; init; }
 
+    /// <summary>Gets when a success last closed the circuit after a trip; a circuit that stays closed for as long as its
+    /// last break is forgiven its trips (see <see cref="HealthOptions.BreakFor"/>).</summary>
+    public DateTimeOffset? ClosedAt { get; init; }
+
+    /// <summary>Gets how many rate limits ended a cooldown in a row without a success; a rate limit without a retry
+    /// time cools the provider for longer with each (see <see cref="HealthOptions.RateLimitCooldownFor"/>).</summary>
+    public int RateLimitStreak { get; init; }
+
     /// <summary>Gets the number of consecutive counted failures (Transient, MalformedResponse, Unexpected).</summary>
     public int ConsecutiveFailures { get; init; }
 

@@ -25,6 +25,10 @@ internal sealed class ProviderHealthEntity : ITableEntity
 
     public int ConsecutiveFailures { get; set; }
 
+    public DateTimeOffset? ClosedAt { get; set; }
+
+    public int RateLimitStreak { get; set; }
+
     public DateTimeOffset? DisabledUntil { get; set; }
 
     public string? DisabledReason { get; set; }
@@ -61,6 +65,8 @@ internal sealed class ProviderHealthEntity : ITableEntity
         OpenUntil = health.OpenUntil,
         TripCount = health.TripCount,
         ConsecutiveFailures = health.ConsecutiveFailures,
+        ClosedAt = health.ClosedAt,
+        RateLimitStreak = health.RateLimitStreak,
         DisabledUntil = health.DisabledUntil,
         DisabledReason = health.DisabledReason,
         CooldownUntil = health.CooldownUntil,
@@ -83,6 +89,8 @@ internal sealed class ProviderHealthEntity : ITableEntity
         OpenUntil = OpenUntil,
         TripCount = TripCount,
         ConsecutiveFailures = ConsecutiveFailures,
+        ClosedAt = ClosedAt,
+        RateLimitStreak = RateLimitStreak,
         DisabledUntil = DisabledUntil,
         DisabledReason = DisabledReason,
         CooldownUntil = CooldownUntil,

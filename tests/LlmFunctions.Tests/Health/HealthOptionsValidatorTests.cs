@@ -19,10 +19,12 @@ public sealed class HealthOptionsValidatorTests
 
         Assert.True(result.Succeeded, result.FailureMessage);
         Assert.Equal(5, options.FailureThreshold);
-        Assert.Equal(TimeSpan.FromSeconds(60), options.BreakDuration);
+        Assert.Equal(TimeSpan.FromSeconds(15), options.BreakDuration);
+        Assert.Equal(2, options.ShortBreaks);
         Assert.Equal(TimeSpan.FromMinutes(30), options.MaxBreakDuration);
         Assert.Equal(TimeSpan.FromHours(24), options.PermanentFailureCooldown);
-        Assert.Equal(TimeSpan.FromHours(1), options.DefaultRateLimitCooldown);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.RateLimitCooldown);
+        Assert.Equal(TimeSpan.FromHours(1), options.MaxRateLimitCooldown);
         Assert.Equal(TimeSpan.FromMinutes(2), options.ProbeLease);
         Assert.Equal("ProviderHealth", options.TableName);
         Assert.Equal(TimeSpan.FromSeconds(1), options.CacheRefreshInterval);
@@ -58,9 +60,11 @@ public sealed class HealthOptionsValidatorTests
     {
         { "FailureThreshold", o => o.FailureThreshold = 1001 },
         { "BreakDuration", o => o.BreakDuration = TimeSpan.Zero },
-        { "MaxBreakDuration", o => o.MaxBreakDuration = TimeSpan.FromSeconds(30) },
+        { "MaxBreakDuration", o => o.MaxBreakDuration = TimeSpan.FromSeconds(10) },
+        { "ShortBreaks", o => o.ShortBreaks = 0 },
         { "PermanentFailureCooldown", o => o.PermanentFailureCooldown = TimeSpan.FromSeconds(-1) },
-        { "DefaultRateLimitCooldown", o => o.DefaultRateLimitCooldown = TimeSpan.FromDays(2) },
+        { "RateLimitCooldown", o => o.RateLimitCooldown = TimeSpan.Zero },
+        { "MaxRateLimitCooldown", o => o.MaxRateLimitCooldown = TimeSpan.FromSeconds(10) },
         { "ProbeLease", o => o.ProbeLease = TimeSpan.Zero },
         { "CacheRefreshInterval", o => o.CacheRefreshInterval = TimeSpan.FromMinutes(2) },
         { "CounterFlushInterval", o => o.CounterFlushInterval = TimeSpan.FromSeconds(-1) },

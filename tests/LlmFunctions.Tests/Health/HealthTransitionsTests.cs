@@ -9,7 +9,7 @@ public sealed class HealthTransitionsTests
     private static readonly ProviderKey Key = new("Groq", "llama-3.1-8b-instant");
     private static readonly HealthOptions Options = new();
 
-    private static readonly int[] ExpectedBreakSeconds = [60, 120, 240, 480, 960, 1800, 1800];
+    private static readonly int[] ExpectedBreakSeconds = [15, 15, 30, 60, 120, 240, 480];
 
     private const long BaseFailures = 10;
     private const long BaseSuccesses = 3;
@@ -167,14 +167,14 @@ public sealed class HealthTransitionsTests
     {
         var change = HealthTransitions.Apply(State("Brink"), Outcome(ErrorClass.Transient), Now, Options);
 
-        Assert.Equal(Now.AddSeconds(60), change.Current.OpenUntil);
+        Assert.Equal(Now.AddSeconds(15), change.Current.OpenUntil);
         Assert.Equal(1, change.Current.TripCount);
-        Assert.Equal(new ProviderAvailability(AvailabilityKind.CircuitOpen, Now.AddSeconds(60), "circuit open after 5 consecutive failures"), change.ToAvailability);
+        Assert.Equal(new ProviderAvailability(AvailabilityKind.CircuitOpen, Now.AddSeconds(15), "circuit open after 5 consecutive failures"), change.ToAvailability);
         Assert.Equal(AvailabilityKind.Available, change.FromAvailability.Kind);
     }
 
     [Fact]
-    public void Apply_SuccessAfterGates_ClearsEveryGateAndTripCount()
+    public void Apply_SuccessAfterGates_ClearsEveryGateAndRemembersTripsFromNow()
     {
         var before = State("HalfOpen") with
         {
@@ -191,7 +191,7 @@ public sealed class HealthTransitionsTests
         Assert.Equal(
             before with
             {
-                Circuit = CircuitState.Closed, TripCount = 0, ConsecutiveFailures = 0, OpenUntil = null,
+                Circuit = CircuitState.Closed, TripCount = 3, ClosedAt = Now, ConsecutiveFailures = 0, OpenUntil = null,
                 CooldownUntil = null, CooldownReason = null, DisabledUntil = null, DisabledReason = null,
                 ProbeOwner = null, ProbeLeaseUntil = null, SuccessCount = BaseSuccesses + 1, LastStatus = 200, UpdatedAt = Now,
             },
@@ -200,29 +200,23 @@ public sealed class HealthTransitionsTests
     }
 
     [Theory]
-    [InlineData(0, 60)]
-    [InlineData(1, 120)]
-    [InlineData(2, 240)]
-    [InlineData(3, 480)]
-    [InlineData(4, 960)]
-    [InlineData(5, 1800)]
-    [InlineData(6, 1800)]
+    [InlineData(0, 15)]
+    [InlineData(1, 15)]
+    [InlineData(2, 30)]
+    [InlineData(3, 60)]
+    [InlineData(7, 960)]
+    [InlineData(8, 1800)]
     [InlineData(1000, 1800)]
-    public void BreakFor_PreviousTrips_DoublesUpToCap(int previousTrips, int expectedSeconds)
+    public void BreakFor_PreviousTrips_ShortForTheFirstTwoThenDoublesUpToCap(int previousTrips, int expectedSeconds)
     {
         Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), Options.BreakFor(previousTrips));
     }
 
     [Fact]
-    public void Apply_FailedProbesInARow_GrowBreak60To120To240ThenSuccessResets()
+    public void Apply_FailedProbesInARow_GrowBreakAfterTwoShortOnesThenSustainedSuccessResets()
     {
-        var health = ProviderHealth.New(Key);
+        var health = Tripped(ProviderHealth.New(Key), Now);
         var now = Now;
-        for (var i = 0; i < 5; i++)
-        {
-            health = HealthTransitions.Apply(health, Outcome(ErrorClass.Transient), now, Options).Current;
-        }
-
         var breaks = new List<TimeSpan> { health.OpenUntil!.Value - now };
         for (var round = 0; round < 6; round++)
         {
@@ -239,21 +233,110 @@ public sealed class HealthTransitionsTests
         now = health.OpenUntil!.Value;
         Assert.True(HealthTransitions.TryAcquireProbe(health, "probe", now, Options, out var last));
         health = HealthTransitions.Apply(last.Current, Outcome(ErrorClass.Success), now, Options).Current;
-        for (var i = 0; i < 5; i++)
-        {
-            health = HealthTransitions.Apply(health, Outcome(ErrorClass.Transient), now, Options).Current;
-        }
 
-        Assert.Equal(now.AddSeconds(60), health.OpenUntil);
+        // Closed for as long as its last break (480 s): the trips are forgiven, the next break is short again.
+        now = now.AddSeconds(480);
+        health = Tripped(health, now);
+
+        Assert.Equal(now.AddSeconds(15), health.OpenUntil);
+        Assert.Equal(1, health.TripCount);
     }
 
     [Fact]
-    public void Apply_RateLimitWithoutRetryAfter_CoolsDownForDefaultHour()
+    public void Apply_TripSoonAfterClosing_GrowsTheBreakInsteadOfStartingShort()
+    {
+        var health = Tripped(ProviderHealth.New(Key), Now);
+        var now = health.OpenUntil!.Value;
+        Assert.True(HealthTransitions.TryAcquireProbe(health, "probe", now, Options, out var probe));
+        health = HealthTransitions.Apply(probe.Current, Outcome(ErrorClass.Transient), now, Options).Current;
+        now = health.OpenUntil!.Value;
+        Assert.True(HealthTransitions.TryAcquireProbe(health, "probe", now, Options, out probe));
+        health = HealthTransitions.Apply(probe.Current, Outcome(ErrorClass.Success), now, Options).Current;
+
+        // Closed for 5 s, less than its last 15 s break: the third trip in a row doubles.
+        now = now.AddSeconds(5);
+        health = Tripped(health, now);
+
+        Assert.Equal(now.AddSeconds(30), health.OpenUntil);
+        Assert.Equal(3, health.TripCount);
+    }
+
+    [Fact]
+    public void Apply_SeedBreakSettings_OpenForSixtySecondsAndDoubleOnEveryReopen()
+    {
+        var seed = new HealthOptions { BreakDuration = TimeSpan.FromSeconds(60), ShortBreaks = 1 };
+        var health = Tripped(ProviderHealth.New(Key), Now, seed);
+        var now = health.OpenUntil!.Value;
+        Assert.True(HealthTransitions.TryAcquireProbe(health, "probe", now, seed, out var probe));
+        var reopened = HealthTransitions.Apply(probe.Current, Outcome(ErrorClass.Transient), now, seed).Current;
+
+        Assert.Equal(Now.AddSeconds(60), health.OpenUntil);
+        Assert.Equal(now.AddSeconds(120), reopened.OpenUntil);
+    }
+
+    [Fact]
+    public void Apply_RateLimitWithoutRetryAfter_CoolsDownForTheShortStartNotAnHour()
     {
         var change = HealthTransitions.Apply(State("Closed"), Outcome(ErrorClass.RateLimited), Now, Options);
 
-        Assert.Equal(Now.AddHours(1), change.Current.CooldownUntil);
+        Assert.Equal(Now.AddSeconds(30), change.Current.CooldownUntil);
+        Assert.Equal(1, change.Current.RateLimitStreak);
         Assert.Equal("reason for RateLimited", change.Current.CooldownReason);
+    }
+
+    [Fact]
+    public void Apply_RateLimitsWithoutRetryAfterAfterEachCooldown_DoubleUpToTheCapAndSuccessResets()
+    {
+        var options = new HealthOptions { MaxRateLimitCooldown = TimeSpan.FromMinutes(3) };
+        var health = State("Closed");
+        var now = Now;
+        var cooldowns = new List<TimeSpan>();
+        for (var i = 0; i < 5; i++)
+        {
+            health = HealthTransitions.Apply(health, Outcome(ErrorClass.RateLimited), now, options).Current;
+            cooldowns.Add(health.CooldownUntil!.Value - now);
+            now = health.CooldownUntil!.Value;
+        }
+
+        health = HealthTransitions.Apply(health, Outcome(ErrorClass.Success), now, options).Current;
+        var afterSuccess = HealthTransitions.Apply(health, Outcome(ErrorClass.RateLimited), now, options).Current;
+
+        Assert.Equal([30, 60, 120, 180, 180], cooldowns.Select(c => (int)c.TotalSeconds));
+        Assert.Equal(now.AddSeconds(30), afterSuccess.CooldownUntil);
+    }
+
+    [Fact]
+    public void Apply_RateLimitsWhileTheCooldownIsLive_AreStragglersAndDoNotGrowIt()
+    {
+        var health = State("Closed");
+        for (var i = 0; i < 32; i++)
+        {
+            health = HealthTransitions.Apply(health, Outcome(ErrorClass.RateLimited), Now.AddMilliseconds(i), Options).Current;
+        }
+
+        Assert.Equal(1, health.RateLimitStreak);
+        Assert.Equal(Now.AddMilliseconds(31).AddSeconds(30), health.CooldownUntil);
+    }
+
+    [Fact]
+    public void Apply_SeedRateLimitSettings_CoolDownForAnHour()
+    {
+        var seed = new HealthOptions { RateLimitCooldown = TimeSpan.FromHours(1) };
+
+        var change = HealthTransitions.Apply(State("Closed"), Outcome(ErrorClass.RateLimited), Now, seed);
+
+        Assert.Equal(Now.AddHours(1), change.Current.CooldownUntil);
+    }
+
+    private static ProviderHealth Tripped(ProviderHealth health, DateTimeOffset now, HealthOptions? options = null)
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            health = HealthTransitions.Apply(health, Outcome(ErrorClass.Transient), now, options ?? Options).Current;
+        }
+
+        Assert.Equal(CircuitState.Open, health.Circuit);
+        return health;
     }
 
     [Fact]
