@@ -35,7 +35,12 @@ public sealed record AttemptProvider(
     bool Truncated,
     int PromptChars,
     int OriginalPromptChars,
-    TimeSpan WaitBefore) : FailoverDecision;
+    TimeSpan WaitBefore) : FailoverDecision
+{
+    /// <summary>Gets a value indicating whether every other provider is done or deferred: the call is made even if the
+    /// provider is suspect of hanging, and waits for a slot however full its queue.</summary>
+    public bool LastResort { get; init; }
+}
 
 /// <summary>Wait until <paramref name="Until"/> (a durable timer or a delay), record the wait, then ask again: the
 /// answer is the retry of <paramref name="Key"/> unless its health changed.</summary>

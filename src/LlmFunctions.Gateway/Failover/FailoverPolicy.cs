@@ -55,8 +55,20 @@ public sealed class FailoverPolicy
                 Reasons(history));
         }
 
-        var ordered = Order(state);
-        var skipped = history.OfType<SkipRecord>().Select(s => s.Key).ToHashSet();
+        // A deferred provider goes to the end of the order; deferred twice (even as the last resort), it is done.
+        // Among deferred providers, the one that answered this instance most recently comes first (the least evidence
+        // of a hang), then the one deferred last (its calls in flight started after the others').
+        var deferred = history.Select((entry, index) => (entry, index))
+            .Where(e => e.entry is SkipRecord { IsDeferral: true })
+            .GroupBy(e => e.entry.Key)
+            .ToDictionary(g => g.Key, g => (Count: g.Count(), LastAnswer: ((SkipRecord)g.Last().entry).Until ?? DateTimeOffset.MinValue, Index: g.Last().index));
+        var deferrals = deferred.ToDictionary(d => d.Key, d => d.Value.Count);
+        var ordered = Order(state)
+            .OrderBy(c => deferred.ContainsKey(c.Key))
+            .ThenByDescending(c => deferred.TryGetValue(c.Key, out var d) ? d.LastAnswer : DateTimeOffset.MaxValue)
+            .ThenByDescending(c => deferred.TryGetValue(c.Key, out var d) ? d.Index : int.MaxValue)
+            .ToList();
+        var skipped = history.OfType<SkipRecord>().Where(s => !s.IsDeferral || deferrals[s.Key] > 1).Select(s => s.Key).ToHashSet();
 
         // The provider of the last attempt or wait is still in play until a skip closes it.
         if (last is AttemptRecord or WaitRecord && !skipped.Contains(last.Key)
@@ -72,7 +84,14 @@ public sealed class FailoverPolicy
             .Select(g => g.Key)
             .ToHashSet();
         var open = ordered.Where(c => !skipped.Contains(c.Key) && !closed.Contains(c.Key)).ToList();
-        return open.Count > 0 ? Begin(state, open, now) : Conclude(state);
+        if (open.Count == 0)
+        {
+            return Conclude(state);
+        }
+
+        // Deferred providers are ordered last: one that comes first has every other provider done or deferred.
+        var next = Begin(state, open, now);
+        return next is AttemptProvider attempt && deferrals.ContainsKey(attempt.Key) ? attempt with { LastResort = true } : next;
     }
 
     private static Finish? FinishAfter(FailoverState state, AttemptRecord attempt) => attempt.Outcome switch
@@ -305,7 +324,7 @@ public sealed class FailoverPolicy
             return new Finish(FinishKind.Failed, "no providers are configured", reasons);
         }
 
-        var skips = history.OfType<SkipRecord>().ToList();
+        var skips = history.OfType<SkipRecord>().Where(s => !s.IsDeferral).ToList();
         if (skips.Count > 0 && skips.All(s => s.Kind == SkipKind.Unsupported) && !history.OfType<AttemptRecord>().Any())
         {
             return new Finish(FinishKind.Rejected, "no provider can honour the request: " + skips[0].Reason, reasons);

@@ -5,6 +5,7 @@ using LlmFunctions.Providers;
 using LlmFunctions.Storage;
 using LlmFunctions.Telemetry;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace LlmFunctions.Failover;
 
@@ -31,6 +32,8 @@ public sealed partial class PromptRunner
     private readonly ProviderHealthStore _health;
     private readonly ProviderHealthCache _cache;
     private readonly ProviderCaller _caller;
+    private readonly InFlightCalls _inFlight;
+    private readonly HealthOptions _healthOptions;
     private readonly FailoverPolicy _policy;
     private readonly TimeProvider _time;
     private readonly ILogger<PromptRunner> _logger;
@@ -45,17 +48,32 @@ public sealed partial class PromptRunner
     /// <param name="health">The shared health store (probe leases).</param>
     /// <param name="cache">The cached health every read comes from and every outcome is recorded through.</param>
     /// <param name="caller">Makes one provider call.</param>
+    /// <param name="inFlight">This instance's calls in flight, for hang suspicion.</param>
+    /// <param name="healthOptions">The health settings (failure threshold, hang suspicion).</param>
     /// <param name="policy">The failover policy.</param>
     /// <param name="time">The time source.</param>
     /// <param name="logger">The logger.</param>
     /// <param name="metrics">Counts attempts and fallbacks; none when null.</param>
-    public PromptRunner(ProviderCatalog catalog, ProviderHealthStore health, ProviderHealthCache cache, ProviderCaller caller, FailoverPolicy policy, TimeProvider time, ILogger<PromptRunner> logger, GatewayMetrics? metrics = null)
+    public PromptRunner(
+        ProviderCatalog catalog,
+        ProviderHealthStore health,
+        ProviderHealthCache cache,
+        ProviderCaller caller,
+        InFlightCalls inFlight,
+        IOptions<HealthOptions> healthOptions,
+        FailoverPolicy policy,
+        TimeProvider time,
+        ILogger<PromptRunner> logger,
+        GatewayMetrics? metrics = null)
     {
+        ArgumentNullException.ThrowIfNull(healthOptions);
         _metrics = metrics;
         _catalog = catalog;
         _health = health;
         _cache = cache;
         _caller = caller;
+        _inFlight = inFlight;
+        _healthOptions = healthOptions.Value;
         _policy = policy;
         _time = time;
         _logger = logger;
@@ -131,11 +149,13 @@ public sealed partial class PromptRunner
     /// cooled down or was disabled since the decision, or another caller holds its probe): then no call is made and
     /// the report says why. A provider whose gate has just ended is called under the single probe lease, held for at
     /// most the provider's attempt timeout and a margin, so a crashed holder's lease lapses soon after. A probe this
-    /// process is already making is waited for, and the attempt goes on with the health it left. The outcome is
-    /// recorded in the shared health before this returns.
+    /// process is already making is waited for, and the attempt goes on with the health it left. Unless the attempt
+    /// is the request's last resort, a provider suspect of hanging (<see cref="HangSuspicion"/>) or whose queue on
+    /// this instance is full is deferred instead of called. The request's deadline cancels the whole attempt: waiting
+    /// for a probe or a slot, and the call. The outcome is recorded in the shared health before this returns.
     /// </summary>
     /// <param name="attempt">The decision.</param>
-    /// <param name="request">The request (sampling settings).</param>
+    /// <param name="request">The request (sampling settings, deadline).</param>
     /// <param name="cancellationToken">The caller's token; cancellation is an outcome, never counted against the provider.</param>
     /// <returns>What came of it.</returns>
     public Task<AttemptReport> AttemptAsync(AttemptProvider attempt, PromptRequest request, CancellationToken cancellationToken = default) =>
@@ -148,6 +168,25 @@ public sealed partial class PromptRunner
         var key = attempt.Key;
         var provider = _catalog.Find(key.Provider)
             ?? throw new InvalidOperationException($"Provider '{key.Provider}' is not in the catalog.");
+        var left = request.Deadline - _time.GetUtcNow();
+        using var deadline = new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            return await AttemptUntilDeadlineAsync(provider, attempt, request, call, linked.Token, cancellationToken);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            var now = _time.GetUtcNow();
+            var skip = new SkipProvider(key, Inv($"the request's deadline {request.Deadline:O} passed before the call could start"), SkipKind.RetryPastDeadline);
+            return new AttemptReport(key, null, now, now, _cache.Find(key), null, skip);
+        }
+    }
+
+    private async Task<AttemptReport> AttemptUntilDeadlineAsync(
+        ProviderDescriptor provider, AttemptProvider attempt, PromptRequest request, ProviderCall? call, CancellationToken cancellationToken, CancellationToken callerToken)
+    {
+        var key = attempt.Key;
         for (var look = 0; look < MaxHealthLooks; look++)
         {
             var health = await FreshHealthAsync(key, cancellationToken);
@@ -168,7 +207,15 @@ public sealed partial class PromptRunner
 
             if (availability.Kind != AvailabilityKind.ProbeAvailable)
             {
-                return await CallAsync(provider, attempt, request, call, cancellationToken);
+                var ended = _inFlight.NextEnd(key);
+                if (await TryCallAsync(provider, attempt, request, call, health, isProbe: false, cancellationToken, callerToken) is { } report)
+                {
+                    return report;
+                }
+
+                await ended.WaitAsync(cancellationToken);
+                look = 0;
+                continue;
             }
 
             var slot = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -193,7 +240,8 @@ public sealed partial class PromptRunner
 
             try
             {
-                return await CallAsync(provider, attempt, request, call, cancellationToken);
+                // A probe is single-flight already: never suspect.
+                return (await TryCallAsync(provider, attempt, request, call, health, isProbe: true, cancellationToken, callerToken))!;
             }
             finally
             {
@@ -204,24 +252,83 @@ public sealed partial class PromptRunner
         throw new InvalidOperationException($"The health of {key} changed under {MaxHealthLooks} looks without settling.");
     }
 
-    private async Task<AttemptReport> CallAsync(ProviderDescriptor provider, AttemptProvider attempt, PromptRequest request, ProviderCall? call, CancellationToken cancellationToken)
+    // A call given (a stream opened to its first token) is made as given, never refused for a full queue. The token
+    // bounds the call by the request's deadline; the caller's token tells a deadline from a caller's cancel.
+    // Null when the attempt is the last resort and the provider is suspect: wait for its next call to end and look again.
+    private async Task<AttemptReport?> TryCallAsync(
+        ProviderDescriptor provider,
+        AttemptProvider attempt,
+        PromptRequest request,
+        ProviderCall? call,
+        ProviderHealth health,
+        bool isProbe,
+        CancellationToken cancellationToken,
+        CancellationToken callerToken)
     {
         var key = attempt.Key;
         var chat = new ChatRequest(attempt.Messages, key.Model, request.Parameters);
         var startedAt = _time.GetUtcNow();
-        using var span = GatewayMetrics.StartAttempt(key, attempt.AttemptNumber);
-        var result = await (call ?? _caller.CallAsync)(provider, chat, cancellationToken);
-        var finishedAt = _time.GetUtcNow();
-        _metrics?.RecordAttempt(span, key, result);
-        if (call is not null && result.Outcome.Class == ErrorClass.Success)
+        // A probe is single-flight already, and its health says so: never suspect.
+        var inFlight = _inFlight.TryStart(key, startedAt, calls => isProbe ? null : HangSuspicion.Reason(health, calls, startedAt, provider.Timeout, _healthOptions), out var suspicion);
+        if (inFlight is not { } id)
         {
-            // A stream's call returns at its first token: its duration is the time to first token.
-            _metrics?.RecordTimeToFirstToken(key, result.Duration);
+            if (!attempt.LastResort)
+            {
+                return Deferred(key, startedAt, health, suspicion!, SkipKind.Suspect);
+            }
+
+            // The last resort adds no call to a suspect provider: it waits for the suspicion to clear (an answer) or to
+            // be confirmed (its calls failing, its circuit opening), then looks at the health again.
+            return null;
         }
 
-        LogAttempt(_logger, key.Provider, key.Model, attempt.AttemptNumber, result.Outcome.Class, result.Outcome.HttpStatus, (long)result.Duration.TotalMilliseconds, result.Outcome.Reason);
-        var health = await TryRecordHealthAsync(key, result.Outcome);
-        return new AttemptReport(key, result.Outcome, startedAt, finishedAt, health, result.Outcome.Class == ErrorClass.Success ? result.Completion : null, null);
+        AttemptResult? maybe = null;
+        ProviderHealth? after = null;
+        var recordedAt = startedAt;
+        try
+        {
+            using var span = GatewayMetrics.StartAttempt(key, attempt.AttemptNumber);
+            maybe = call is null
+                ? await _caller.TryCallAsync(provider, chat, mustWait: attempt.LastResort || isProbe, cancellationToken)
+                : await call(provider, chat, cancellationToken);
+            if (maybe is not { } result)
+            {
+                return Deferred(key, startedAt, health, Inv($"all {provider.MaxConcurrency} slot(s) on this instance are taken and {provider.MaxQueue} call(s) wait"), SkipKind.Busy);
+            }
+
+            recordedAt = _time.GetUtcNow();
+            _metrics?.RecordAttempt(span, key, result);
+            if (call is not null && result.Outcome.Class == ErrorClass.Success)
+            {
+                // A stream's call returns at its first token: its duration is the time to first token.
+                _metrics?.RecordTimeToFirstToken(key, result.Duration);
+            }
+            var outcome = result.Outcome;
+            var recorded = outcome;
+            if (outcome.Class == ErrorClass.Cancelled && !callerToken.IsCancellationRequested)
+            {
+                // The request's deadline cut the call: nothing is learned of the provider (the health records a
+                // cancellation, which only frees a probe), and the request ends past its deadline.
+                outcome = outcome with { Class = ErrorClass.Transient, Reason = Inv($"cut at the request's deadline after {ErrorClassifier.FormatDuration(result.Duration)}") };
+            }
+
+            LogAttempt(_logger, key.Provider, key.Model, attempt.AttemptNumber, outcome.Class, outcome.HttpStatus, (long)result.Duration.TotalMilliseconds, outcome.Reason);
+            after = await TryRecordHealthAsync(key, recorded);
+            return new AttemptReport(key, outcome, startedAt, recordedAt, after, outcome.Class == ErrorClass.Success ? result.Completion : null, null);
+        }
+        finally
+        {
+            // Ended only once its outcome is in the health: a failure is counted in the row or as a call in flight,
+            // never in neither. Any HTTP status, error or not, shows the provider is not hanging.
+            _inFlight.End(key, id, answered: maybe?.Outcome.HttpStatus is not null, recordedAt);
+        }
+    }
+
+    // A deferral carries when the provider last answered this instance: the last resort prefers the most recent.
+    private AttemptReport Deferred(ProviderKey key, DateTimeOffset now, ProviderHealth health, string reason, SkipKind kind)
+    {
+        LogSkipped(_logger, key.Provider, key.Model, kind, reason);
+        return new AttemptReport(key, null, now, now, health, null, new SkipProvider(key, reason, kind, _inFlight.Snapshot(key).LastAnswer));
     }
 
     /// <summary>Records an outcome learned after an attempt was reported (a stream that failed after its first token)
@@ -355,6 +462,8 @@ public sealed partial class PromptRunner
         var known = await _cache.GetAllAsync(cancellationToken);
         return candidates.Select(c => known.TryGetValue(c.Key, out var h) ? c with { Health = h } : c).ToList();
     }
+
+    private static string Inv(FormattableString text) => text.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static FailoverState WithHealth(FailoverState state, ProviderHealth health) =>
         state with { Candidates = state.Candidates.Select(c => c.Key == health.Key ? c with { Health = health } : c).ToList() };

@@ -38,4 +38,15 @@ public enum SkipKind
 
     /// <summary>The provider's API cannot honour a field of the request (e.g. tools on Cloudflare Workers AI).</summary>
     Unsupported,
+
+    /// <summary>Calls in flight on this instance suggest the provider hangs (see <c>HangSuspicion</c>). Deferred, not
+    /// done: the provider is tried after every other one, as a last resort that waits for the suspicion to clear or be
+    /// confirmed before it calls. The skip's <c>Until</c> is when the provider last answered this instance, if ever:
+    /// among deferred providers, the most recent is tried first.</summary>
+    Suspect,
+
+    /// <summary>Every slot of the provider on this instance is taken and its queue is full. Deferred, not done: the
+    /// provider is tried after every other one, as a last resort that waits for a slot. The skip's <c>Until</c> is as
+    /// for <see cref="Suspect"/>.</summary>
+    Busy,
 }

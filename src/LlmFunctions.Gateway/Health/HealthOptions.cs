@@ -67,6 +67,17 @@ public sealed class HealthOptions
     public TimeSpan MaxRateLimitCooldown { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
+    /// Gets or sets after what fraction of a provider's attempt timeout a call in flight with no answer since it started
+    /// makes the provider suspect of hanging; with it, the count rule of <see cref="HangSuspicion"/> (failures in a row
+    /// plus unanswered calls in flight reaching <see cref="FailureThreshold"/>) sends new requests elsewhere first.
+    /// Half the timeout: a call that slow is already unusual for the provider, and the other half is what a request
+    /// would lose joining it. 0 turns hang suspicion off (the seed's rule: calls pile on until timeouts open the
+    /// circuit). Must be between 0 and 1.
+    /// </summary>
+    /// <value>The default value is 0.5.</value>
+    public double SuspectHangAfter { get; set; } = 0.5;
+
+    /// <summary>
     /// Gets or sets how long one half-open probe may hold the probe slot before another caller may probe.
     /// Must be between 1 second and 1 hour.
     /// </summary>

@@ -20,6 +20,11 @@ public sealed partial class HealthOptionsValidator : IValidateOptions<HealthOpti
             errors.Add(Invariant($"{Prefix}{nameof(HealthOptions.FailureThreshold)} must be between 1 and 1000, was {options.FailureThreshold}"));
         }
 
+        if (!(options.SuspectHangAfter is >= 0 and <= 1))
+        {
+            errors.Add(Invariant($"{Prefix}{nameof(HealthOptions.SuspectHangAfter)} must be between 0 and 1, was {options.SuspectHangAfter}"));
+        }
+
         if (options.ShortBreaks is < 1 or > 100)
         {
             errors.Add(Invariant($"{Prefix}{nameof(HealthOptions.ShortBreaks)} must be between 1 and 100, was {options.ShortBreaks}"));

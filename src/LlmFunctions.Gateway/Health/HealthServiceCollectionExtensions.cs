@@ -10,7 +10,7 @@ public static class HealthServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="HealthOptions"/> (bound from <c>LlmFunctions:Health</c>, validated at start),
     /// <see cref="TimeProvider.System"/> unless a clock is already registered, a singleton
-    /// <see cref="ProviderHealthStore"/> and the singleton <see cref="ProviderHealthCache"/> in front of it (disposed
+    /// <see cref="ProviderHealthStore"/>, the singleton <see cref="InFlightCalls"/> of this instance, and the singleton <see cref="ProviderHealthCache"/> in front of the store (disposed
     /// by the host on shutdown, which flushes the success counts it holds). The host registers the <c>Azure.Data.Tables.TableServiceClient</c>.
     /// </summary>
     /// <param name="services">The services.</param>
@@ -23,6 +23,7 @@ public static class HealthServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ProviderHealthStore>();
         services.TryAddSingleton<ProviderHealthCache>();
+        services.TryAddSingleton<InFlightCalls>();
         return services;
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Threading.RateLimiting;
 using LlmFunctions.Classification;
 using LlmFunctions.Security;
 using LlmFunctions.Streaming;
@@ -9,17 +8,19 @@ using Polly.Timeout;
 namespace LlmFunctions.Providers;
 
 /// <summary>
-/// Makes one call to one provider through a Polly pipeline (per-provider concurrency limit, then the attempt timeout)
-/// and classifies whatever happens. It never throws for a provider's failure: every outcome, including timeouts and
+/// Makes one call to one provider under its per-instance concurrency limit with a bounded queue
+/// (<see cref="ProviderSlots"/>), through a Polly pipeline that owns the attempt timeout, and classifies whatever
+/// happens. It never throws for a provider's failure: every outcome, including timeouts and
 /// network errors, comes back classified. Retries and failover are the policy's job, not this pipeline's.
 /// </summary>
-public sealed class ProviderCaller
+public sealed class ProviderCaller : IDisposable
 {
     private readonly ProviderCatalog _catalog;
     private readonly ErrorClassifier _classifier;
     private readonly TimeProvider _timeProvider;
     private readonly SecretRedactor _redactor;
     private readonly ConcurrentDictionary<string, ResiliencePipeline> _pipelines = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, ProviderSlots> _slots = new(StringComparer.OrdinalIgnoreCase);
     private readonly OpenAiCompatibleAdapter _openAi;
     private readonly CloudflareWorkersAiAdapter _cloudflare;
 
@@ -39,16 +40,56 @@ public sealed class ProviderCaller
         _cloudflare = new CloudflareWorkersAiAdapter(httpClient, redactor);
     }
 
-    /// <summary>Calls <paramref name="provider"/> once with <paramref name="request"/>.</summary>
+    /// <summary>Calls <paramref name="provider"/> once with <paramref name="request"/>, waiting for a slot however long
+    /// its queue (up to <paramref name="cancellationToken"/>).</summary>
     /// <param name="provider">The provider.</param>
     /// <param name="request">The request, already within the provider's payload budget.</param>
     /// <param name="cancellationToken">The caller's token; its cancellation is classified as Cancelled.</param>
     /// <returns>The classified result.</returns>
-    public async Task<AttemptResult> CallAsync(ProviderDescriptor provider, ChatRequest request, CancellationToken cancellationToken = default)
+    public async Task<AttemptResult> CallAsync(ProviderDescriptor provider, ChatRequest request, CancellationToken cancellationToken = default) =>
+        (await TryCallAsync(provider, request, mustWait: true, cancellationToken))!;
+
+    /// <summary>
+    /// Calls <paramref name="provider"/> once with <paramref name="request"/> unless every slot is taken and its queue
+    /// on this instance is full (see <see cref="ProviderDescriptor.MaxQueue"/>): then no call is made. The time spent
+    /// waiting for a slot is part of the result's duration but not of the attempt timeout.
+    /// </summary>
+    /// <param name="provider">The provider.</param>
+    /// <param name="request">The request, already within the provider's payload budget.</param>
+    /// <param name="mustWait">Wait for a slot whatever the queue holds (the caller has no other provider left).</param>
+    /// <param name="cancellationToken">The caller's token (bounding the wait and the call); its cancellation is
+    /// classified as Cancelled.</param>
+    /// <returns>The classified result, or null when the queue was full.</returns>
+    public async Task<AttemptResult?> TryCallAsync(ProviderDescriptor provider, ChatRequest request, bool mustWait, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(provider);
         ArgumentNullException.ThrowIfNull(request);
         var started = _timeProvider.GetTimestamp();
+        var slots = _slots.GetOrAdd(provider.Name, _ => new ProviderSlots(provider.MaxConcurrency, provider.MaxQueue));
+        try
+        {
+            if (!await slots.EnterAsync(mustWait, cancellationToken))
+            {
+                return null;
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return new AttemptResult(_classifier.Classify(new OperationCanceledException(cancellationToken), true), null, _timeProvider.GetElapsedTime(started));
+        }
+
+        try
+        {
+            return await CallInSlotAsync(provider, request, started, cancellationToken);
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    private async Task<AttemptResult> CallInSlotAsync(ProviderDescriptor provider, ChatRequest request, long started, CancellationToken cancellationToken)
+    {
         var pipeline = _pipelines.GetOrAdd(provider.Name, _ => BuildPipeline(provider));
         var endpoint = ToEndpoint(provider);
         var key = _catalog.GetApiKey(provider);
@@ -88,8 +129,13 @@ public sealed class ProviderCaller
         var endpoint = ToEndpoint(provider);
         var key = _catalog.GetApiKey(provider);
         ProviderAdapterBase adapter = provider.Kind == ProviderKind.CloudflareWorkersAi ? _cloudflare : _openAi;
+        var slots = _slots.GetOrAdd(provider.Name, _ => new ProviderSlots(provider.MaxConcurrency, provider.MaxQueue));
+        var entered = false;
         try
         {
+            // A stream waits for its slot as calls did before the bounded queue; the slot is held until the first token.
+            await slots.EnterAsync(mustWait: true, cancellationToken);
+            entered = true;
             var (stream, refusal) = await pipeline.ExecuteAsync(
                 static async (state, ct) => await StreamOpener.OpenAsync(
                     state.adapter, state.provider, state.endpoint, state.request, state.key, state.redact, state.time, ct),
@@ -103,6 +149,22 @@ public sealed class ProviderCaller
             var outcome = _classifier.Classify(ex, cancellationToken.IsCancellationRequested);
             return new StreamAttempt(new AttemptResult(outcome, null, _timeProvider.GetElapsedTime(started)), null);
         }
+        finally
+        {
+            if (entered)
+            {
+                slots.Release();
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var slots in _slots.Values)
+        {
+            slots.Dispose();
+        }
     }
 
     private static ProviderEndpoint ToEndpoint(ProviderDescriptor provider) =>
@@ -110,12 +172,6 @@ public sealed class ProviderCaller
 
     private ResiliencePipeline BuildPipeline(ProviderDescriptor provider) =>
         new ResiliencePipelineBuilder { TimeProvider = _timeProvider }
-            .AddConcurrencyLimiter(new ConcurrencyLimiterOptions
-            {
-                PermitLimit = provider.MaxConcurrency,
-                QueueLimit = 100_000,
-                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-            })
             .AddTimeout(new TimeoutStrategyOptions { Timeout = provider.Timeout })
             .Build();
 }

@@ -28,6 +28,9 @@ public sealed class ProviderCatalog
     /// <summary>The default per-instance concurrency limit per provider.</summary>
     public const int DefaultMaxConcurrency = 8;
 
+    /// <summary>The default per-instance queue for a provider's concurrency limit.</summary>
+    public const int DefaultMaxQueue = 8;
+
     private const string SimulatorApiKey = "simulator-key";
     private readonly Dictionary<string, string> _apiKeys;
 
@@ -140,6 +143,7 @@ public sealed class ProviderCatalog
         var timeout = reader.Seconds("TimeoutSeconds", 0.001, 600) ?? DefaultTimeout;
         var firstToken = reader.Seconds("FirstTokenTimeoutSeconds", 0.001, 600) ?? DefaultFirstTokenTimeout;
         var concurrency = reader.Int("MaxConcurrency", 1, 10_000) ?? DefaultMaxConcurrency;
+        var queue = reader.Int("MaxQueue", 0, 10_000) ?? DefaultMaxQueue;
         var enabled = reader.Bool("Enabled") ?? true;
         var headers = reader.Headers();
 
@@ -206,6 +210,7 @@ public sealed class ProviderCatalog
             Timeout = timeout,
             FirstTokenTimeout = firstToken,
             MaxConcurrency = concurrency,
+            MaxQueue = queue,
             ExtraHeaders = headers,
         };
         return (descriptor, apiKey, null);

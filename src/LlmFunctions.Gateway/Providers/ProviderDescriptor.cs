@@ -37,6 +37,9 @@ public sealed record ProviderDescriptor
     /// <summary>Gets how many calls may be in flight to this provider from one instance.</summary>
     public required int MaxConcurrency { get; init; }
 
+    /// <summary>Gets how many calls may wait on one instance for a slot under <see cref="MaxConcurrency"/>.</summary>
+    public int MaxQueue { get; init; } = ProviderCatalog.DefaultMaxQueue;
+
     /// <summary>Gets extra headers sent with every call.</summary>
     public IReadOnlyDictionary<string, string> ExtraHeaders { get; init; } = new Dictionary<string, string>();
 }

@@ -51,6 +51,13 @@ public sealed class ProviderSettings
     /// <value>The default value is 8.</value>
     public int? MaxConcurrency { get; set; }
 
+    /// <summary>Gets or sets how many calls may wait on one instance for a slot under <see cref="MaxConcurrency"/>;
+    /// a call that finds the queue full tries the next provider instead of waiting. Small, because a request queued
+    /// behind a saturated provider is better served by an idle one; the last provider a request has is waited for
+    /// (up to the request's deadline) whatever the queue. 0 to 10,000.</summary>
+    /// <value>The default value is 8.</value>
+    public int? MaxQueue { get; set; }
+
     /// <summary>Gets or sets a value indicating whether the provider is used at all.</summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool? Enabled { get; set; }

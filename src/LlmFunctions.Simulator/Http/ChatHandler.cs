@@ -91,6 +91,14 @@ internal sealed class ChatHandler(Fleet fleet, StatsCounters stats, ReceivedBodi
             return;
         }
 
+        if (provider.Flap is { } flap && flap.IsDown(time.GetUtcNow()))
+        {
+            count(flap.Spec.Status >= 500 ? SimulatorOutcomes.ServerError : SimulatorOutcomes.ForStatus(flap.Spec.Status));
+            await ErrorDelayAsync(provider, cancellationToken);
+            await Replies.StatusAsync(context, api, flap.Spec.Status, spec.Name, routeModel ?? "unknown");
+            return;
+        }
+
         var payload = await ChatPayload.ReadAsync(context.Request.Body, cancellationToken);
         if (payload is null)
         {

@@ -15,6 +15,7 @@ internal sealed class ProviderRuntime
         _random = new Random(seed);
         Quota = spec.Quota is { } quota ? new QuotaState(quota, timeScale) : null;
         Window = spec.RateLimit is { } limit ? new RateWindow(limit, timeScale) : null;
+        Flap = spec.Flap is { } flap ? new FlapState(flap, timeScale) : null;
     }
 
     public ProviderScenario Spec { get; }
@@ -24,6 +25,8 @@ internal sealed class ProviderRuntime
     public QuotaState? Quota { get; }
 
     public RateWindow? Window { get; }
+
+    public FlapState? Flap { get; }
 
     public TimeSpan Scale(double milliseconds) => TimeSpan.FromMilliseconds(milliseconds * TimeScale);
 

@@ -10,7 +10,7 @@ internal static class ProviderParser
     {
         RequireObject(element, path);
         RejectUnknown(
-            element, path, "name", "api", "apiKey", "latencyMs", "errorLatencyMs", "status", "body", "echoAuthorization", "maxPromptChars", "quota", "rateLimit", "faults", "stream");
+            element, path, "name", "api", "apiKey", "latencyMs", "errorLatencyMs", "status", "body", "echoAuthorization", "maxPromptChars", "quota", "rateLimit", "flap", "faults", "stream");
 
         var name = OptionalString(element, path, "name");
         if (string.IsNullOrWhiteSpace(name))
@@ -40,6 +40,7 @@ internal static class ProviderParser
             MaxPromptChars = maxPromptChars,
             Quota = Optional(element, "quota") is { } quota ? ParseQuota(quota, Join(path, "quota")) : null,
             RateLimit = Optional(element, "rateLimit") is { } limit ? ParseRateLimit(limit, Join(path, "rateLimit")) : null,
+            Flap = Optional(element, "flap") is { } flap ? ParseFlap(flap, Join(path, "flap")) : null,
             Faults = Optional(element, "faults") is { } faults ? FaultParser.ParseList(faults, Join(path, "faults")) : [],
             Stream = Optional(element, "stream") is { } stream ? ParseStream(stream, Join(path, "stream")) : new StreamSpec(),
         };
@@ -146,6 +147,20 @@ internal static class ProviderParser
                 RetryAfterSeconds = OptionalNonNegative(element, path, "retryAfterSeconds"),
                 PeriodSeconds = period,
             };
+    }
+
+    private static FlapSpec ParseFlap(JsonElement element, string path)
+    {
+        RequireObject(element, path);
+        RejectUnknown(element, path, "upSeconds", "downSeconds", "status");
+        var up = OptionalNonNegative(element, path, "upSeconds") ?? throw Fail(Join(path, "upSeconds"), "is required");
+        var down = OptionalNonNegative(element, path, "downSeconds") ?? throw Fail(Join(path, "downSeconds"), "is required");
+        if (up + down <= 0)
+        {
+            throw Fail(path, "needs upSeconds + downSeconds greater than 0");
+        }
+
+        return new FlapSpec { UpSeconds = up, DownSeconds = down, Status = OptionalHttpStatus(element, path, "status") ?? 503 };
     }
 
     private static RateLimitSpec ParseRateLimit(JsonElement element, string path)

@@ -43,6 +43,9 @@ public sealed class ProviderScenario
     /// <summary>A fixed-window request limit.</summary>
     public RateLimitSpec? RateLimit { get; internal init; }
 
+    /// <summary>Outages that come and go on a fixed cycle.</summary>
+    public FlapSpec? Flap { get; internal init; }
+
     /// <summary>Random faults, rolled in order; the first that fires wins.</summary>
     public IReadOnlyList<FaultSpec> Faults { get; internal init; } = [];
 

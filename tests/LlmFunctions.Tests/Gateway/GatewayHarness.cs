@@ -26,20 +26,24 @@ internal sealed class GatewayHarness : IAsyncDisposable
     private readonly IConfiguration _configuration;
     private readonly bool _ownsSimulator;
 
-    private GatewayHarness(ServiceProvider services, IConfiguration configuration, SimulatorServer simulator, FakeTimeProvider time, bool ownsSimulator = true)
+    private GatewayHarness(ServiceProvider services, IConfiguration configuration, SimulatorServer simulator, TimeProvider time, bool ownsSimulator = true)
     {
         _services = services;
         _configuration = configuration;
         _ownsSimulator = ownsSimulator;
         Simulator = simulator;
-        Time = time;
+        Clock = time;
     }
 
     public IServiceProvider Services => _services;
 
     public SimulatorServer Simulator { get; }
 
-    public FakeTimeProvider Time { get; }
+    /// <summary>Gets the gateway's fake clock; only for a harness started with fake time (the default).</summary>
+    public FakeTimeProvider Time => (FakeTimeProvider)Clock;
+
+    /// <summary>Gets the gateway's clock.</summary>
+    public TimeProvider Clock { get; }
 
     public PromptRunner Runner => _services.GetRequiredService<PromptRunner>();
 
@@ -57,9 +61,25 @@ internal sealed class GatewayHarness : IAsyncDisposable
     {
         var json = JsonNode.Parse(File.ReadAllText(SimulatorTestHost.RepoFile(scenarioFile)))!;
         json["timeScale"] = timeScale;
-        var simulator = await SimulatorServer.StartAsync(SimulatorScenario.Parse(json.ToJsonString()));
+        return await StartWithScenarioAsync(azurite, json.ToJsonString(), settings, SimulatorClock.Real);
+    }
 
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 2, 25, 9, 0, 0, TimeSpan.Zero));
+    /// <summary>Starts the gateway against a scenario given as JSON. The gateway's clock is fake unless
+    /// <paramref name="clock"/> is <see cref="SimulatorClock.RealForBoth"/>; the simulator plays on real time, or on the
+    /// gateway's fake clock (for a scenario with no latencies: a flap's phases follow the test's clock).</summary>
+    public static async Task<GatewayHarness> StartWithScenarioAsync(
+        AzuriteFixture azurite,
+        string scenarioJson,
+        IDictionary<string, string?> settings,
+        SimulatorClock clock)
+    {
+        TimeProvider time = clock == SimulatorClock.RealForBoth
+            ? TimeProvider.System
+            : new FakeTimeProvider(new DateTimeOffset(2026, 2, 25, 9, 0, 0, TimeSpan.Zero));
+        var simulator = await SimulatorServer.StartAsync(
+            SimulatorScenario.Parse(scenarioJson),
+            new SimulatorServerOptions { TimeProvider = clock == SimulatorClock.GatewayFake ? time : TimeProvider.System });
+
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
             {
@@ -76,11 +96,11 @@ internal sealed class GatewayHarness : IAsyncDisposable
     /// own services (health cache, probes, alert monitor).</summary>
     public GatewayHarness AnotherHost() => new(BuildServices(_configuration, Time), _configuration, Simulator, Time, ownsSimulator: false);
 
-    private static ServiceProvider BuildServices(IConfiguration configuration, FakeTimeProvider time)
+    private static ServiceProvider BuildServices(IConfiguration configuration, TimeProvider time)
     {
         return new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
-            .AddSingleton<TimeProvider>(time)
+            .AddSingleton(time)
             .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
             // No pause after a write conflict: it waits on the clock, and this clock only moves when a test moves it.
             .AddSingleton(sp => new ProviderHealthStore(
@@ -100,8 +120,14 @@ internal sealed class GatewayHarness : IAsyncDisposable
         var request = new PromptRequest
         {
             Messages = [new ChatMessage("user", prompt)],
-            Deadline = Time.GetUtcNow().AddMinutes(2),
+            Deadline = Clock.GetUtcNow().AddMinutes(2),
         };
+        return await RunAsync(request, cancellationToken);
+    }
+
+    /// <summary>Runs one request to its finish, advancing fake time over each backoff (waiting it out on real time).</summary>
+    public async Task<PromptRunStep> RunAsync(PromptRequest request, CancellationToken cancellationToken = default)
+    {
         var state = await Runner.StartAsync(request, cancellationToken);
         while (true)
         {
@@ -111,10 +137,14 @@ internal sealed class GatewayHarness : IAsyncDisposable
                 return step;
             }
 
-            var delay = wait.Until - Time.GetUtcNow();
-            if (delay > TimeSpan.Zero)
+            var delay = wait.Until - Clock.GetUtcNow();
+            if (delay > TimeSpan.Zero && Clock is FakeTimeProvider fake)
             {
-                Time.Advance(delay);
+                fake.Advance(delay);
+            }
+            else if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, cancellationToken);
             }
 
             state = step.State;
@@ -129,4 +159,17 @@ internal sealed class GatewayHarness : IAsyncDisposable
             await Simulator.DisposeAsync();
         }
     }
+}
+
+/// <summary>Which clock the simulator and the gateway play on.</summary>
+internal enum SimulatorClock
+{
+    /// <summary>The simulator on real time, the gateway on fake time.</summary>
+    Real,
+
+    /// <summary>Both on the gateway's fake time.</summary>
+    GatewayFake,
+
+    /// <summary>Both on real time (for a measure of real waits against a real deadline).</summary>
+    RealForBoth,
 }

@@ -113,7 +113,7 @@ public sealed class OperatorStateTransitionsTests
         };
         Assert.Equal(expectedUntil, after.DisabledUntil);
         Assert.Equal(disabledReason, after.DisabledReason);
-        Assert.Equal(cooldownKept ? before.CooldownUntil ?? Now + Options.DefaultRateLimitCooldown : null, after.CooldownUntil);
+        Assert.Equal(cooldownKept ? before.CooldownUntil ?? Now + Options.RateLimitCooldown : null, after.CooldownUntil);
         Assert.Equal(circuit, after.Circuit);
         Assert.Equal(availability, after.AvailabilityAt(Now).Kind);
     }
