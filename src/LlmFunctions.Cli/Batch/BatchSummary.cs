@@ -16,10 +16,15 @@ namespace LlmFunctions.Cli.Batch;
 /// <param name="ByProvider">Answered items per provider, most first.</param>
 /// <param name="ErrorClasses">Failed items per error class, most first.</param>
 /// <param name="Latency">Percentiles of the answered items' duration_ms: p50, p90, p95, p99, max.</param>
+/// <param name="FailedCallMs">Milliseconds spent in the gateway's failed calls per provider, over all items, most first.</param>
 public sealed record BatchSummary(
     int Items, int Recorded, int Succeeded, int Failed, int InputErrors, int FallbackUsed, int Truncated, int Retried, int Retries,
-    IReadOnlyList<KeyValuePair<string, int>> ByProvider, IReadOnlyList<KeyValuePair<string, int>> ErrorClasses, IReadOnlyDictionary<string, long> Latency)
+    IReadOnlyList<KeyValuePair<string, int>> ByProvider, IReadOnlyList<KeyValuePair<string, int>> ErrorClasses, IReadOnlyDictionary<string, long> Latency,
+    IReadOnlyList<KeyValuePair<string, long>> FailedCallMs)
 {
+    /// <summary>Milliseconds spent in failed calls, over all providers and items.</summary>
+    public long TotalFailedCallMs => FailedCallMs.Sum(p => p.Value);
+
     /// <summary>Answered items as a share of recorded ones (0 when none is).</summary>
     public double SuccessRate => Recorded == 0 ? 0 : (double)Succeeded / Recorded;
 
@@ -53,7 +58,11 @@ public sealed record BatchSummary(
             records.Sum(r => Math.Max(0, r.Tries - 1)),
             Count(ok.Select(r => r.Provider ?? "(unknown)")),
             Count(failed.Select(r => r.ErrorClass ?? "(unknown)")),
-            latency);
+            latency,
+            [.. records.SelectMany(r => r.FailedCallMs ?? new Dictionary<string, long>())
+                .GroupBy(p => p.Key, StringComparer.Ordinal)
+                .Select(g => KeyValuePair.Create(g.Key, g.Sum(p => p.Value)))
+                .OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal)]);
     }
 
     /// <summary>Nearest-rank percentile of sorted values: the smallest value with at least p% of values at or below it.</summary>
@@ -89,6 +98,12 @@ public sealed record BatchSummary(
         if (ByProvider.Count > 0)
         {
             text.AppendLine(c, $"providers:    {string.Join(", ", ByProvider.Select(p => $"{p.Key} {p.Value}"))}");
+        }
+
+        if (FailedCallMs.Count > 0)
+        {
+            var perItem = Recorded == 0 ? 0 : TotalFailedCallMs / 1000.0 / Recorded;
+            text.AppendLine(c, $"failed calls: {TotalFailedCallMs / 1000.0:0.0} s ({perItem:0.00} s per item): {string.Join(", ", FailedCallMs.Select(p => $"{p.Key} {p.Value / 1000.0:0.0} s"))}");
         }
 
         if (ErrorClasses.Count > 0)

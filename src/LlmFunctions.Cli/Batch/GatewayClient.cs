@@ -234,7 +234,18 @@ internal sealed class GatewayClient(HttpClient http, BatchRunnerOptions options,
             PromptChars = Int(meta["prompt_chars"]) ?? record.PromptChars,
             Truncated = meta["truncated"]?.GetValue<bool>() ?? false,
             Attempts = attempts?.Count ?? 0,
+            FailedCallMs = attempts is null ? null : FailedCallMs(attempts.OfType<JsonObject>()),
         };
+    }
+
+    // Every attempt that did not succeed (a cancelled one aside) cost its duration on that provider.
+    private static Dictionary<string, long>? FailedCallMs(IEnumerable<JsonObject> attempts)
+    {
+        var failed = attempts
+            .Where(a => a["error_class"]?.GetValue<string>() is { } c && c is not ("Success" or "Cancelled"))
+            .GroupBy(a => a["provider"]?.GetValue<string>() ?? "(unknown)", StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Sum(a => a["duration_ms"]?.GetValue<long>() ?? 0), StringComparer.Ordinal);
+        return failed.Count == 0 ? null : failed;
     }
 
     private static ResultRecord FromAttempts(ResultRecord record, JsonArray attempts)
@@ -246,6 +257,7 @@ internal sealed class GatewayClient(HttpClient http, BatchRunnerOptions options,
             FallbackUsed = list.Select(a => (a["provider"]?.GetValue<string>(), a["model"]?.GetValue<string>())).Distinct().Count() > 1,
             PromptChars = list.LastOrDefault() is { } last && Int(last["prompt_chars"]) is { } chars ? chars : record.PromptChars,
             Truncated = list.Any(a => a["truncated"]?.GetValue<bool>() == true),
+            FailedCallMs = FailedCallMs(list),
         };
     }
 

@@ -47,6 +47,10 @@ public sealed record ResultRecord
     /// <summary>How many provider calls the gateway made for the final answer.</summary>
     public int Attempts { get; init; }
 
+    /// <summary>Milliseconds the gateway's calls that failed took for the final answer, per provider (none when no call
+    /// failed): the time the item paid for providers that could not answer.</summary>
+    public IReadOnlyDictionary<string, long>? FailedCallMs { get; init; }
+
     /// <summary>How many requests were sent to the gateway for the item: 1 when its first answer was final, more when
     /// back-pressure (429, 503, 408, no connection) had it sent again. 1 for records written before retries existed.</summary>
     public int Tries { get; init; } = 1;

@@ -10,20 +10,26 @@ internal sealed record ProviderStateView(
     int Priority,
     int MaxPromptChars,
     double TimeoutSeconds,
+    long FailedCallMs,
     IReadOnlyList<ModelStateView> Models)
 {
-    public static ProviderStateView From(ProviderDescriptor provider, IReadOnlyDictionary<ProviderKey, ProviderHealth> health, DateTimeOffset now) =>
-        new(
+    /// <summary>The provider's state; <c>FailedCallMs</c> sums its models' time spent in calls that failed.</summary>
+    public static ProviderStateView From(ProviderDescriptor provider, IReadOnlyDictionary<ProviderKey, ProviderHealth> health, DateTimeOffset now)
+    {
+        var models = provider.Models.Select(m =>
+        {
+            var key = new ProviderKey(provider.Name, m);
+            return ModelStateView.From(health.GetValueOrDefault(key) ?? ProviderHealth.New(key), now);
+        }).ToList();
+        return new(
             provider.Name,
             provider.Kind.ToString(),
             provider.Priority,
             provider.MaxPromptChars,
             provider.Timeout.TotalSeconds,
-            provider.Models.Select(m =>
-            {
-                var key = new ProviderKey(provider.Name, m);
-                return ModelStateView.From(health.GetValueOrDefault(key) ?? ProviderHealth.New(key), now);
-            }).ToList());
+            models.Sum(m => m.FailedCallMs),
+            models);
+    }
 }
 
 /// <summary>The JSON shape of one model's shared health.</summary>
@@ -43,6 +49,7 @@ internal sealed record ModelStateView(
     string? LastError,
     long SuccessCount,
     long FailureCount,
+    long FailedCallMs,
     DateTimeOffset? UpdatedAt)
 {
     public static ModelStateView From(ProviderHealth h, DateTimeOffset now)
@@ -64,6 +71,7 @@ internal sealed record ModelStateView(
             h.LastError,
             h.SuccessCount,
             h.FailureCount,
+            h.FailedCallMs,
             h.UpdatedAt);
     }
 }

@@ -23,6 +23,10 @@ public sealed record AttemptOutcome
     /// failing the request.</summary>
     public bool PayloadTooLarge { get; init; }
 
+    /// <summary>Gets how long the call took, slot wait included, when the caller knows it; a failed call's duration is
+    /// added to its provider's <c>FailedCallMs</c> in the shared health.</summary>
+    public TimeSpan? Duration { get; init; }
+
     /// <summary>Gets a value indicating whether this outcome counts as a circuit-breaker failure.</summary>
     public bool CountsAsCircuitFailure =>
         Class is ErrorClass.Transient or ErrorClass.MalformedResponse or ErrorClass.Unexpected;

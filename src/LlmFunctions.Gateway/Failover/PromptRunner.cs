@@ -304,7 +304,7 @@ public sealed partial class PromptRunner
                 _metrics?.RecordTimeToFirstToken(key, result.Duration);
             }
             var outcome = result.Outcome;
-            var recorded = outcome;
+            var recorded = outcome with { Duration = result.Duration };
             if (outcome.Class == ErrorClass.Cancelled && !callerToken.IsCancellationRequested)
             {
                 // The request's deadline cut the call: nothing is learned of the provider (the health records a

@@ -310,6 +310,7 @@ public static class HealthTransitions
         ReleaseProbe(health) with
         {
             FailureCount = health.FailureCount + 1,
+            FailedCallMs = health.FailedCallMs + (long)(outcome.Duration ?? TimeSpan.Zero).TotalMilliseconds,
             LastStatus = outcome.HttpStatus,
             LastErrorClass = outcome.Class.ToString(),
             LastError = Truncate(outcome.BodyExcerpt ?? outcome.Reason),

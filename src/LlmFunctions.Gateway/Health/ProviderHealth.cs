@@ -62,6 +62,10 @@ public sealed record ProviderHealth
     /// <summary>Gets the total number of failed calls (every class but Success, RequestRejected and Cancelled).</summary>
     public long FailureCount { get; init; }
 
+    /// <summary>Gets the total time, in milliseconds, spent in calls that failed (every class counted in
+    /// <see cref="FailureCount"/>): what callers paid for a provider that could not answer.</summary>
+    public long FailedCallMs { get; init; }
+
     /// <summary>Gets when this health last changed.</summary>
     public DateTimeOffset? UpdatedAt { get; init; }
 

@@ -51,6 +51,8 @@ internal sealed class ProviderHealthEntity : ITableEntity
 
     public long FailureCount { get; set; }
 
+    public long FailedCallMs { get; set; }
+
     public DateTimeOffset? UpdatedAt { get; set; }
 
     public static string PartitionKeyFor(ProviderKey key) => TableKeyEncoding.Encode(key.Provider);
@@ -78,6 +80,7 @@ internal sealed class ProviderHealthEntity : ITableEntity
         LastError = health.LastError,
         SuccessCount = health.SuccessCount,
         FailureCount = health.FailureCount,
+        FailedCallMs = health.FailedCallMs,
         UpdatedAt = health.UpdatedAt,
     };
 
@@ -102,6 +105,7 @@ internal sealed class ProviderHealthEntity : ITableEntity
         LastError = LastError,
         SuccessCount = SuccessCount,
         FailureCount = FailureCount,
+        FailedCallMs = FailedCallMs,
         UpdatedAt = UpdatedAt,
     };
 }

@@ -172,6 +172,23 @@ public sealed class CommandLineAndFilesTests : IDisposable
     }
 
     [Fact]
+    public void Summary_FailedCallTime_SumsPerProviderAndPerItem()
+    {
+        var records = new[]
+        {
+            new ResultRecord { Status = ResultRecord.Succeeded, FailedCallMs = new Dictionary<string, long> { ["Groq"] = 30_000, ["Mistral"] = 500 } },
+            new ResultRecord { Status = ResultRecord.Succeeded, FailedCallMs = new Dictionary<string, long> { ["Groq"] = 4_500 } },
+            new ResultRecord { Status = ResultRecord.Succeeded },
+        };
+
+        var summary = BatchSummary.From(records, items: 3);
+
+        Assert.Equal([KeyValuePair.Create("Groq", 34_500L), KeyValuePair.Create("Mistral", 500L)], summary.FailedCallMs);
+        Assert.Contains("failed calls: 35.0 s (11.67 s per item): Groq 34.5 s, Mistral 0.5 s", summary.ToText(), StringComparison.Ordinal);
+        Assert.DoesNotContain("failed calls:", BatchSummary.From([records[2]], 1).ToText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ProgressLine_ShowsItemsWaitingToRetryAndTheGatewaysHold()
     {
         var progress = new BatchProgress(10, 0, 4, 1, 2, 3, 4, 0.25, Paused: false, Held: true, Stopping: false, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(7));

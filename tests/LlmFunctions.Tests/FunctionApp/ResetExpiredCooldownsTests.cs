@@ -52,7 +52,7 @@ public sealed class ResetExpiredCooldownsTests(AzuriteFixture azurite)
         }
 
         await store.DisableAsync(Gemini, Start.AddHours(2), "operator");
-        await store.RecordAsync(OpenRouter, RateLimited(retryAt: null)); // default cooldown: 1 hour
+        await store.RecordAsync(OpenRouter, RateLimited(Start.AddHours(1)));
         var log = new CapturingLogger<ResetExpiredCooldowns>();
         var function = new ResetExpiredCooldowns(NewStore(), log);
 

@@ -328,6 +328,17 @@ public sealed class HealthTransitionsTests
         Assert.Equal(Now.AddHours(1), change.Current.CooldownUntil);
     }
 
+    [Fact]
+    public void Apply_FailedCallsWithDurations_AddThemToFailedCallTimeAndSuccessesDoNot()
+    {
+        var health = State("Closed");
+        health = HealthTransitions.Apply(health, Outcome(ErrorClass.Transient) with { Duration = TimeSpan.FromSeconds(30) }, Now, Options).Current;
+        health = HealthTransitions.Apply(health, Outcome(ErrorClass.NotFound) with { Duration = TimeSpan.FromMilliseconds(450) }, Now, Options).Current;
+        health = HealthTransitions.Apply(health, Outcome(ErrorClass.Success) with { Duration = TimeSpan.FromSeconds(2) }, Now, Options).Current;
+
+        Assert.Equal(30_450, health.FailedCallMs);
+    }
+
     private static ProviderHealth Tripped(ProviderHealth health, DateTimeOffset now, HealthOptions? options = null)
     {
         for (var i = 0; i < 5; i++)

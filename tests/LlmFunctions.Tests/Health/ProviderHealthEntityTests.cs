@@ -15,6 +15,8 @@ public sealed class ProviderHealthEntityTests
             Circuit = CircuitState.HalfOpen,
             OpenUntil = Now.AddMinutes(1),
             TripCount = 3,
+            ClosedAt = Now.AddMinutes(-5),
+            RateLimitStreak = 2,
             ConsecutiveFailures = 7,
             DisabledUntil = Now.AddHours(24),
             DisabledReason = "HTTP 402 Payment Required",
@@ -27,6 +29,7 @@ public sealed class ProviderHealthEntityTests
             LastError = "upstream timeout",
             SuccessCount = 5_000_000_000,
             FailureCount = 42,
+            FailedCallMs = 123_456,
             UpdatedAt = Now,
         };
 

@@ -72,10 +72,10 @@ public sealed class ProviderHealthStoreTests(AzuriteFixture azurite)
 
         var open = await store.GetAsync(Groq);
         Assert.Equal(CircuitState.Open, open.Circuit);
-        Assert.Equal(Start.AddSeconds(60), open.OpenUntil);
+        Assert.Equal(Start.AddSeconds(15), open.OpenUntil);
         Assert.False(await store.TryAcquireProbeAsync(Groq, "too-early"));
 
-        _time.Advance(TimeSpan.FromSeconds(60));
+        _time.Advance(TimeSpan.FromSeconds(15));
         var hosts = Enumerable.Range(0, 10).Select(_ => NewHost()).ToArray();
         var results = await Task.WhenAll(hosts.Select((host, i) => host.TryAcquireProbeAsync(Groq, $"host-{i}")));
 
@@ -146,7 +146,7 @@ public sealed class ProviderHealthStoreTests(AzuriteFixture azurite)
         var healthy = new ProviderKey("Mistral", "mistral-small-latest");
 
         await store.RecordAsync(cooledExpired, new AttemptOutcome { Class = ErrorClass.RateLimited, HttpStatus = 429, Reason = "HTTP 429", RetryAt = Start.AddSeconds(30) });
-        await store.RecordAsync(cooledLive, new AttemptOutcome { Class = ErrorClass.RateLimited, HttpStatus = 429, Reason = "HTTP 429" });
+        await store.RecordAsync(cooledLive, new AttemptOutcome { Class = ErrorClass.RateLimited, HttpStatus = 429, Reason = "HTTP 429", RetryAt = Start.AddHours(1) });
         for (var i = 0; i < 5; i++)
         {
             await store.RecordAsync(openExpired, Transient());
