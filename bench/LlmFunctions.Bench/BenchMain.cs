@@ -27,6 +27,12 @@ internal static class BenchMain
             return await BareHost.RunAsync();
         }
 
+        if (args is [FlapFleet.Argument, .. var flapArgs])
+        {
+            using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(30));
+            return await FlapFleet.RunAsync(flapArgs, RepoRoot(), limit.Token);
+        }
+
         if (args is ["--replay", .. var replayArgs])
         {
             return await ReplayMainAsync(replayArgs);
