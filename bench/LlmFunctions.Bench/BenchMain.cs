@@ -18,7 +18,7 @@ internal static class BenchMain
     {
         if (args is ["--help" or "-h"])
         {
-            Console.WriteLine(BenchOptions.Usage + "\n\n" + ReplayOptions.Usage);
+            Console.WriteLine(BenchOptions.Usage + "\n\n" + ReplayOptions.Usage + "\n\nusage: LlmFunctions.Bench " + FlapFleet.Usage);
             return 0;
         }
 

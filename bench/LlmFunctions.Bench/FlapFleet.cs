@@ -22,7 +22,7 @@ internal static class FlapFleet
 {
     public const string Argument = "--flap";
 
-    private const string Usage = "--flap [--seconds N (per configuration, real time; default 40)] [--time-scale X (default 0.1)] [--concurrency N (default 8)]";
+    public const string Usage = "--flap [--seconds N (per configuration, real time; default 40)] [--time-scale X (default 0.1)] [--concurrency N (default 8)]";
 
     // Everything in the scenario and in the settings is scaled by the time scale, so 20 s outages take 2 s.
     private static string Scenario(double timeScale) => $$"""

@@ -213,6 +213,7 @@ public sealed partial class PromptRunner
                     return report;
                 }
 
+                // The last resort waits on a suspect provider for as long as its deadline allows, not MaxHealthLooks.
                 await ended.WaitAsync(cancellationToken);
                 look = 0;
                 continue;
