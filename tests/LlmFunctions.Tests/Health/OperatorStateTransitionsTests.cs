@@ -126,7 +126,10 @@ public sealed class OperatorStateTransitionsTests
         var change = HealthTransitions.Apply(before, Outcome(ErrorClass.Success), Now, Options);
 
         Assert.Equal(HealthTransition.CircuitClosed, change.Transition);
-        Assert.Equal(0, change.Current.TripCount);
+        Assert.Equal(CircuitState.Closed, change.Current.Circuit);
+
+        // Its trips are remembered from now until it has stayed closed for as long as its last break (docs/failover.md).
+        Assert.Equal((1, Now), (change.Current.TripCount, change.Current.ClosedAt));
         Assert.Equal(2, change.Current.SuccessCount);
         Assert.Null(change.Current.ProbeOwner);
         Assert.Equal(AvailabilityKind.Disabled, change.Current.AvailabilityAt(Now).Kind);
