@@ -18,7 +18,8 @@ public static class HealthServiceCollectionExtensions
     public static IServiceCollection AddProviderHealth(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.SectionName).ValidateOnStart();
+        // A misspelt or retired setting (DefaultRateLimitCooldown became RateLimitCooldown) fails the start, naming it.
+        services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.SectionName, o => o.ErrorOnUnknownConfiguration = true).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HealthOptions>, HealthOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ProviderHealthStore>();

@@ -108,6 +108,23 @@ public sealed class HealthServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public void AddProviderHealth_RetiredSettingName_FailsNamingTheSetting()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["LlmFunctions:Health:DefaultRateLimitCooldown"] = "01:00:00" })
+            .Build();
+        using var provider = new ServiceCollection()
+            .AddSingleton<IConfiguration>(configuration)
+            .AddProviderHealth()
+            .BuildServiceProvider();
+
+        var error = Assert.Throws<InvalidOperationException>(
+            () => provider.GetRequiredService<IOptions<HealthOptions>>().Value);
+
+        Assert.Contains("DefaultRateLimitCooldown", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AddProviderHealth_BoundConfiguration_OverridesDefaults()
     {
         var configuration = new ConfigurationBuilder()
