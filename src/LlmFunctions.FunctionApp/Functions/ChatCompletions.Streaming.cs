@@ -18,11 +18,11 @@ public sealed partial class ChatCompletions
     private async Task<IResult> StreamAsync(PromptRequest prompt, bool includeUsage, DateTimeOffset arrived, HttpResponse response, CancellationToken cancellationToken)
     {
         StreamingResponse? opened = null;
-        async Task<AttemptResult> OpenAsync(ProviderDescriptor provider, ChatRequest chat, CancellationToken token)
+        async Task<AttemptResult?> OpenAsync(ProviderDescriptor provider, ChatRequest chat, bool mustWait, CancellationToken token)
         {
-            var attempt = await caller.OpenStreamAsync(provider, chat, token);
-            opened = attempt.Stream;
-            return attempt.Result;
+            var attempt = await caller.OpenStreamAsync(provider, chat, mustWait, token);
+            opened = attempt?.Stream;
+            return attempt?.Result;
         }
 
         try

@@ -253,7 +253,7 @@ public sealed partial class PromptRunner
         throw new InvalidOperationException($"The health of {key} changed under {MaxHealthLooks} looks without settling.");
     }
 
-    // A call given (a stream opened to its first token) is made as given, never refused for a full queue. The token
+    // A call given (a stream opened to its first token) takes its slot as any call does. The token
     // bounds the call by the request's deadline; the caller's token tells a deadline from a caller's cancel.
     // Null when the attempt is the last resort and the provider is suspect: wait for its next call to end and look again.
     private async Task<AttemptReport?> TryCallAsync(
@@ -289,9 +289,7 @@ public sealed partial class PromptRunner
         try
         {
             using var span = GatewayMetrics.StartAttempt(key, attempt.AttemptNumber);
-            maybe = call is null
-                ? await _caller.TryCallAsync(provider, chat, mustWait: attempt.LastResort || isProbe, cancellationToken)
-                : await call(provider, chat, cancellationToken);
+            maybe = await (call ?? _caller.TryCallAsync)(provider, chat, attempt.LastResort || isProbe, cancellationToken);
             if (maybe is not { } result)
             {
                 return Deferred(key, startedAt, health, Inv($"all {provider.MaxConcurrency} slot(s) on this instance are taken and {provider.MaxQueue} call(s) wait"), SkipKind.Busy);

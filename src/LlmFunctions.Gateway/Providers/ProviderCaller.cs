@@ -118,9 +118,11 @@ public sealed class ProviderCaller : IDisposable
     /// </summary>
     /// <param name="provider">The provider.</param>
     /// <param name="request">The request, already within the provider's payload budget.</param>
+    /// <param name="mustWait">Wait for a slot whatever the queue holds (the caller has no other provider left).</param>
     /// <param name="cancellationToken">The caller's token; its cancellation is classified as Cancelled.</param>
-    /// <returns>The classified result and, on success, the stream (the caller disposes it).</returns>
-    public async Task<StreamAttempt> OpenStreamAsync(ProviderDescriptor provider, ChatRequest request, CancellationToken cancellationToken = default)
+    /// <returns>The classified result and, on success, the stream (the caller disposes it); null when every slot was
+    /// taken and the provider's queue on this instance full, as for <see cref="TryCallAsync"/>.</returns>
+    public async Task<StreamAttempt?> OpenStreamAsync(ProviderDescriptor provider, ChatRequest request, bool mustWait, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(provider);
         ArgumentNullException.ThrowIfNull(request);
@@ -133,8 +135,12 @@ public sealed class ProviderCaller : IDisposable
         var entered = false;
         try
         {
-            // A stream waits for its slot as calls did before the bounded queue; the slot is held until the first token.
-            await slots.EnterAsync(mustWait: true, cancellationToken);
+            // The slot is held until the first token: after it, the stream no longer counts against the provider's limit.
+            if (!await slots.EnterAsync(mustWait, cancellationToken))
+            {
+                return null;
+            }
+
             entered = true;
             var (stream, refusal) = await pipeline.ExecuteAsync(
                 static async (state, ct) => await StreamOpener.OpenAsync(

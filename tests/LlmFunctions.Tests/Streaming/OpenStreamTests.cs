@@ -99,6 +99,29 @@ public sealed class OpenStreamTests
     }
 
     [Fact]
+    public async Task OpenStream_EverySlotTakenAndNoQueue_MakesNoCallUnlessItMustWait()
+    {
+        await using var fixture = await Fixture.StartAsync(new Dictionary<string, string?>
+        {
+            ["LlmFunctions:Providers:SambaNova:MaxConcurrency"] = "1",
+            ["LlmFunctions:Providers:SambaNova:MaxQueue"] = "0",
+        });
+        var descriptor = fixture.Catalog.Find("SambaNova")!;
+        var request = new ChatRequest([new ChatMessage("user", "hello")], descriptor.Models[0], null);
+        using var first = new CancellationTokenSource();
+
+        // The slot is taken before the first await: the slow first token holds it.
+        var holding = fixture.Caller.OpenStreamAsync(descriptor, request, mustWait: true, first.Token);
+        var refused = await fixture.Caller.OpenStreamAsync(descriptor, request, mustWait: false).WaitAsync(TestTimeout, CancellationToken.None);
+        await first.CancelAsync();
+        var held = await holding.WaitAsync(TestTimeout, CancellationToken.None);
+
+        Assert.Null(refused);
+        Assert.NotNull(held);
+        Assert.Equal(ErrorClass.Cancelled, held.Result.Outcome.Class);
+    }
+
+    [Fact]
     public async Task StreamCutAfterThreeChunks_ThrowsAfterThemAndClassifiesAsTransient()
     {
         await using var fixture = await Fixture.StartAsync();
@@ -214,7 +237,7 @@ public sealed class OpenStreamTests
             var descriptor = Catalog.Find(provider) ?? throw new InvalidOperationException($"{provider} is not in the catalog");
             var parameters = includeUsage ? JsonDocument.Parse("""{"stream_options":{"include_usage":true}}""").RootElement : (JsonElement?)null;
             var request = new ChatRequest([new ChatMessage("user", "hello")], descriptor.Models[0], parameters);
-            return await Caller.OpenStreamAsync(descriptor, request).WaitAsync(TestTimeout, CancellationToken.None);
+            return (await Caller.OpenStreamAsync(descriptor, request, mustWait: true).WaitAsync(TestTimeout, CancellationToken.None))!;
         }
 
         public async ValueTask DisposeAsync()
