@@ -203,3 +203,14 @@ public sealed class AzuriteCollectionDefinition : ICollectionFixture<AzuriteFixt
 {
     public const string Name = "Azurite";
 }
+
+/// <summary>
+/// The minute-long fault tests (host kills, a storage outage) spend their time waiting on the engine's
+/// visibility timeouts and leases, not on the CPU: on an Azurite of their own, they run beside the rest of the suite
+/// instead of after it.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class LongFaultCollectionDefinition : ICollectionFixture<AzuriteFixture>
+{
+    public const string Name = "Azurite (long fault tests)";
+}

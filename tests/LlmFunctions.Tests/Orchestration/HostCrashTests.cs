@@ -15,7 +15,7 @@ namespace LlmFunctions.Tests.Orchestration;
 /// <summary>The standalone host killed with SIGKILL (no shutdown code runs) and started again with the same worker id,
 /// so it takes its partition leases back at once: every instance it held finishes, once, with at most one provider call
 /// repeated.</summary>
-[Collection(AzuriteCollectionDefinition.Name)]
+[Collection(LongFaultCollectionDefinition.Name)]
 public sealed class HostCrashTests(AzuriteFixture azurite, ITestOutputHelper output)
 {
     private const string AllStatuses = "Pending,Running,Completed,Failed,Terminated,Suspended";

@@ -16,7 +16,7 @@ namespace LlmFunctions.Tests.Reliability;
 /// the app stays up, says what is wrong at once, keeps serving synchronous chat from its cached health, turns durable
 /// starts away with 503 and Retry-After, and recovers by itself; instances parked on durable timers finish exactly once.
 /// </summary>
-[Collection(AzuriteCollectionDefinition.Name)]
+[Collection(LongFaultCollectionDefinition.Name)]
 public sealed class StorageOutageTests(AzuriteFixture azurite, ITestOutputHelper output)
 {
     private const int Parked = 4;
