@@ -53,6 +53,7 @@ public sealed class ErrorClassifier
             HttpStatus = status,
             Reason = rule.Note is null ? reason : $"{reason} ({rule.Note})",
             BodyExcerpt = body.Length == 0 ? null : _redactor.Redact(body),
+            Quota = RetryAfterParser.ParseQuota(response.RateLimitHeaders, _timeProvider.GetUtcNow()),
         };
 
         switch (rule.Check)
