@@ -81,6 +81,14 @@ public sealed class ErrorClassifier
     public static AttemptOutcome ClassifyFirstToken(int status) =>
         new() { Class = ErrorClass.Success, HttpStatus = status, Reason = $"{HttpStatusText.Format(status)} (first token)" };
 
+    /// <summary>Classifies a stream that reached its first token, with the window its <c>x-ratelimit-*</c> headers
+    /// report (see <see cref="RetryAfterParser.ParseQuota"/>).</summary>
+    /// <param name="status">The stream's HTTP status.</param>
+    /// <param name="rateLimitHeaders">The stream's <c>x-ratelimit-*</c> response headers.</param>
+    /// <returns>The outcome.</returns>
+    public AttemptOutcome ClassifyFirstToken(int status, IReadOnlyDictionary<string, string>? rateLimitHeaders) =>
+        ClassifyFirstToken(status) with { Quota = RetryAfterParser.ParseQuota(rateLimitHeaders, _timeProvider.GetUtcNow()) };
+
     /// <summary>Classifies an exception thrown by an attempt.</summary>
     /// <param name="exception">What was thrown.</param>
     /// <param name="cancelledByCaller">True when the caller's own token was cancelled: the outcome is
