@@ -18,7 +18,7 @@ internal static class BenchMain
     {
         if (args is ["--help" or "-h"])
         {
-            Console.WriteLine(BenchOptions.Usage + "\n\n" + ReplayOptions.Usage + "\n\nusage: LlmFunctions.Bench " + FlapFleet.Usage);
+            Console.WriteLine(BenchOptions.Usage + "\n\n" + ReplayOptions.Usage + "\n\nusage: LlmFunctions.Bench " + FlapFleet.Usage + "\nusage: LlmFunctions.Bench " + SpreadFleet.Usage);
             return 0;
         }
 
@@ -31,6 +31,12 @@ internal static class BenchMain
         {
             using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(30));
             return await FlapFleet.RunAsync(flapArgs, RepoRoot(), limit.Token);
+        }
+
+        if (args is [SpreadFleet.Argument, .. var spreadArgs])
+        {
+            using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(30));
+            return await SpreadFleet.RunAsync(spreadArgs, RepoRoot(), limit.Token);
         }
 
         if (args is ["--replay", .. var replayArgs])

@@ -176,7 +176,7 @@ internal static class FlapFleet
     }
 
     // The sync path's loop: waits are waited out in process, a round blocked by a probe is looked at again shortly.
-    private static async Task<(bool Ok, FailoverState State)> RunPromptAsync(PromptRunner runner, string prompt, TimeSpan deadline, CancellationToken cancellationToken)
+    internal static async Task<(bool Ok, FailoverState State)> RunPromptAsync(PromptRunner runner, string prompt, TimeSpan deadline, CancellationToken cancellationToken)
     {
         var request = new PromptRequest
         {

@@ -15,6 +15,9 @@ public sealed record AttemptOutcome
     /// <summary>Gets the instant the provider asked us to wait until (Retry-After or x-ratelimit-reset-*), if any.</summary>
     public DateTimeOffset? RetryAt { get; init; }
 
+    /// <summary>Gets what the provider's <c>x-ratelimit-*</c> headers said about its window, if it sent them.</summary>
+    public RateLimitQuota? Quota { get; init; }
+
     /// <summary>Gets a redacted excerpt of the response body, if any.</summary>
     public string? BodyExcerpt { get; init; }
 

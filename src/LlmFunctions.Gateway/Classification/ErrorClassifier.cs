@@ -53,6 +53,7 @@ public sealed class ErrorClassifier
             HttpStatus = status,
             Reason = rule.Note is null ? reason : $"{reason} ({rule.Note})",
             BodyExcerpt = body.Length == 0 ? null : _redactor.Redact(body),
+            Quota = RetryAfterParser.ParseQuota(response.RateLimitHeaders, _timeProvider.GetUtcNow()),
         };
 
         switch (rule.Check)
@@ -79,6 +80,14 @@ public sealed class ErrorClassifier
     /// <returns>The outcome.</returns>
     public static AttemptOutcome ClassifyFirstToken(int status) =>
         new() { Class = ErrorClass.Success, HttpStatus = status, Reason = $"{HttpStatusText.Format(status)} (first token)" };
+
+    /// <summary>Classifies a stream that reached its first token, with the window its <c>x-ratelimit-*</c> headers
+    /// report (see <see cref="RetryAfterParser.ParseQuota"/>).</summary>
+    /// <param name="status">The stream's HTTP status.</param>
+    /// <param name="rateLimitHeaders">The stream's <c>x-ratelimit-*</c> response headers.</param>
+    /// <returns>The outcome.</returns>
+    public AttemptOutcome ClassifyFirstToken(int status, IReadOnlyDictionary<string, string>? rateLimitHeaders) =>
+        ClassifyFirstToken(status) with { Quota = RetryAfterParser.ParseQuota(rateLimitHeaders, _timeProvider.GetUtcNow()) };
 
     /// <summary>Classifies an exception thrown by an attempt.</summary>
     /// <param name="exception">What was thrown.</param>

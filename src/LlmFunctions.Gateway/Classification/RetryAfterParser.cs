@@ -89,6 +89,41 @@ public static class RetryAfterParser
     }
 
     /// <summary>
+    /// Reads what the <c>x-ratelimit-remaining-requests</c>/<c>-tokens</c>, <c>x-ratelimit-reset-requests</c>/<c>-tokens</c>
+    /// and <c>x-ratelimit-limit-requests</c> headers say about the provider's window.
+    /// </summary>
+    /// <param name="headers">The <c>x-ratelimit-*</c> headers (names compared case-insensitively).</param>
+    /// <param name="now">The current instant.</param>
+    /// <returns>The quota, or null when neither remaining header is valid.</returns>
+    public static RateLimitQuota? ParseQuota(IReadOnlyDictionary<string, string>? headers, DateTimeOffset now)
+    {
+        if (headers is null || headers.Count == 0)
+        {
+            return null;
+        }
+
+        string? Find(string name) =>
+            headers.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value?.Trim();
+        long? Count(string name) =>
+            long.TryParse(Find(name), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
+
+        var requests = Count(RemainingPrefix + "-requests");
+        var tokens = Count(RemainingPrefix + "-tokens");
+        if (requests is null && tokens is null)
+        {
+            return null;
+        }
+
+        var limit = Count("x-ratelimit-limit-requests");
+        return new RateLimitQuota(
+            requests is { } r ? (int)Math.Min(r, int.MaxValue) : null,
+            ParseReset(Find(ResetPrefix + "-requests"), now),
+            tokens,
+            ParseReset(Find(ResetPrefix + "-tokens"), now),
+            limit is { } l ? (int)Math.Min(l, int.MaxValue) : null);
+    }
+
+    /// <summary>
     /// Parses one reset value: a duration ("1s", "2m59.56s", "850ms", "1h2m3s"), plain seconds, or a unix epoch
     /// (a plain number above 1e9 is epoch seconds; above 1e12, epoch milliseconds).
     /// </summary>

@@ -12,13 +12,17 @@ namespace LlmFunctions.Failover;
 /// <param name="BudgetSetting">The configuration key of <paramref name="MaxPromptChars"/>, quoted in errors; null means
 /// <c>LlmFunctions:Providers:{Provider}:MaxPromptChars</c>.</param>
 /// <param name="Kind">The provider's wire protocol, which decides the fields it can honour.</param>
+/// <param name="Weight">The provider's share of traffic under weighted spreading.</param>
+/// <param name="InFlight">This instance's calls in flight to it when last read, for least-busy spreading.</param>
 public sealed record Candidate(
     ProviderKey Key,
     int Priority,
     int MaxPromptChars,
     ProviderHealth Health,
     string? BudgetSetting = null,
-    ProviderKind Kind = ProviderKind.OpenAiCompatible)
+    ProviderKind Kind = ProviderKind.OpenAiCompatible,
+    double Weight = 1,
+    int InFlight = 0)
 {
     /// <summary>Gets the configuration key of the budget, for messages.</summary>
     [JsonIgnore]

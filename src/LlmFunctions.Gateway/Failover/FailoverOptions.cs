@@ -34,6 +34,16 @@ public sealed class FailoverOptions
     /// <value>The default value is 300 seconds.</value>
     public TimeSpan MaxRequestDeadline { get; set; } = TimeSpan.FromSeconds(300);
 
+    /// <summary>Gets or sets how requests are spread among the callable candidates (see <see cref="SpreadingStrategy"/>
+    /// and <see cref="CandidateOrder"/>): <c>priority</c>, <c>weighted</c>, <c>least-busy</c> or <c>quota-aware</c>.
+    /// Global for now; routes will make it per route.</summary>
+    /// <value>The default value is <c>priority</c> (the configured order; quota-aware is opt-in, see bench/README.md).</value>
+    public string Spreading { get; set; } = "priority";
+
+    /// <summary>Gets the parsed <see cref="Spreading"/>; the validator rejects a value this cannot parse.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public SpreadingStrategy SpreadingStrategy => CandidateOrder.Parse(Spreading) ?? SpreadingStrategy.Priority;
+
     /// <summary>Computes a request's absolute deadline: <paramref name="now"/> plus the request's own budget (clamped to
     /// 1 second .. <see cref="MaxRequestDeadline"/>) or <see cref="TotalDeadline"/>.</summary>
     /// <param name="now">The instant the request arrived, from the caller's TimeProvider.</param>

@@ -36,6 +36,11 @@ public sealed class FailoverOptionsValidator : IValidateOptions<FailoverOptions>
             errors.Add(Invariant($"{S}:MaxRequestDeadline ({options.MaxRequestDeadline}) must not be less than {S}:TotalDeadline ({options.TotalDeadline})"));
         }
 
+        if (CandidateOrder.Parse(options.Spreading) is null)
+        {
+            errors.Add(Invariant($"{S}:Spreading must be one of {string.Join(", ", CandidateOrder.Names)}, was '{options.Spreading}'"));
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -63,7 +63,7 @@ public sealed class FailoverPolicy
             .GroupBy(e => e.entry.Key)
             .ToDictionary(g => g.Key, g => (Count: g.Count(), LastAnswer: ((SkipRecord)g.Last().entry).Until ?? DateTimeOffset.MinValue, Index: g.Last().index));
         var deferrals = deferred.ToDictionary(d => d.Key, d => d.Value.Count);
-        var ordered = Order(state)
+        var ordered = Order(state, now)
             .OrderBy(c => deferred.ContainsKey(c.Key))
             .ThenByDescending(c => deferred.TryGetValue(c.Key, out var d) ? d.LastAnswer : DateTimeOffset.MaxValue)
             .ThenByDescending(c => deferred.TryGetValue(c.Key, out var d) ? d.Index : int.MaxValue)
@@ -115,26 +115,8 @@ public sealed class FailoverPolicy
         _ => null,
     };
 
-    private List<Candidate> Order(FailoverState state)
-    {
-        var hints = state.Request.ProviderHints ?? [];
-        int Rank(Candidate c)
-        {
-            for (var i = 0; i < hints.Count; i++)
-            {
-                if (string.Equals(hints[i], c.Key.Provider, StringComparison.OrdinalIgnoreCase)
-                    || string.Equals(hints[i], c.Key.ToString(), StringComparison.OrdinalIgnoreCase))
-                {
-                    return i;
-                }
-            }
-
-            return int.MaxValue;
-        }
-
-        // OrderBy is stable: equal ranks and priorities keep the configured order.
-        return [.. state.Candidates.OrderBy(Rank).ThenBy(c => c.Priority)];
-    }
+    private List<Candidate> Order(FailoverState state, DateTimeOffset now) =>
+        CandidateOrder.Order(state.Candidates, state.Request.ProviderHints ?? [], options.SpreadingStrategy, now, random);
 
     private FailoverDecision Continue(FailoverState state, Candidate candidate, HistoryEntry last, DateTimeOffset now)
     {

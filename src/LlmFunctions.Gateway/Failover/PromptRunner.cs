@@ -449,7 +449,9 @@ public sealed partial class PromptRunner
                     provider.MaxPromptChars,
                     known.GetValueOrDefault(key) ?? ProviderHealth.New(key),
                     $"{ProviderCatalog.SectionName}:{provider.Name}:MaxPromptChars",
-                    provider.Kind));
+                    provider.Kind,
+                    provider.Weight,
+                    _inFlight.Count(key)));
             }
         }
 
@@ -459,7 +461,7 @@ public sealed partial class PromptRunner
     private async Task<IReadOnlyList<Candidate>> RefreshAsync(IReadOnlyList<Candidate> candidates, CancellationToken cancellationToken)
     {
         var known = await _cache.GetAllAsync(cancellationToken);
-        return candidates.Select(c => known.TryGetValue(c.Key, out var h) ? c with { Health = h } : c).ToList();
+        return candidates.Select(c => (known.TryGetValue(c.Key, out var h) ? c with { Health = h } : c) with { InFlight = _inFlight.Count(c.Key) }).ToList();
     }
 
     private static string Inv(FormattableString text) => text.ToString(System.Globalization.CultureInfo.InvariantCulture);

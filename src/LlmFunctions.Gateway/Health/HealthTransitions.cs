@@ -25,6 +25,14 @@ public static class HealthTransitions
         ArgumentNullException.ThrowIfNull(outcome);
         ArgumentNullException.ThrowIfNull(options);
 
+        // The window the provider reported is news whatever the outcome; it rules no gate, it only orders candidates.
+        var change = ApplyOutcome(health, outcome, now, options);
+        return outcome.Quota is { } quota ? change with { Current = change.Current with { Quota = quota } } : change;
+    }
+
+    private static HealthChange ApplyOutcome(ProviderHealth health, AttemptOutcome outcome, DateTimeOffset now, HealthOptions options)
+    {
+
         switch (outcome.Class)
         {
             case ErrorClass.Success:
@@ -100,6 +108,7 @@ public static class HealthTransitions
                 SuccessCount = previous.SuccessCount,
                 FailureCount = previous.FailureCount,
                 LastStatus = previous.LastStatus,
+                Quota = previous.Quota,
                 UpdatedAt = previous.UpdatedAt,
             } == previous;
     }
@@ -113,8 +122,10 @@ public static class HealthTransitions
     /// <param name="count">How many successes to add.</param>
     /// <param name="lastStatus">The HTTP status of the last of them.</param>
     /// <param name="lastAt">When the last of them was counted.</param>
+    /// <param name="quota">The window the last of them reported, if any; it replaces the stored one.</param>
     /// <returns>The change.</returns>
-    public static HealthChange AddSuccesses(ProviderHealth health, long count, int? lastStatus, DateTimeOffset lastAt)
+    public static HealthChange AddSuccesses(
+        ProviderHealth health, long count, int? lastStatus, DateTimeOffset lastAt, Classification.RateLimitQuota? quota = null)
     {
         ArgumentNullException.ThrowIfNull(health);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
@@ -123,6 +134,7 @@ public static class HealthTransitions
         {
             SuccessCount = health.SuccessCount + count,
             LastStatus = steady ? lastStatus ?? health.LastStatus : health.LastStatus,
+            Quota = quota ?? health.Quota,
             UpdatedAt = health.UpdatedAt is { } updated && updated > lastAt ? updated : lastAt,
         };
         return new(health, next, HealthTransition.None, lastAt);

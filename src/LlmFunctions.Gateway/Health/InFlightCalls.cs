@@ -101,6 +101,22 @@ public sealed class InFlightCalls
         }
     }
 
+    /// <summary>Counts this instance's calls in flight to a provider, answered-since or not (for least-busy spreading).</summary>
+    /// <param name="key">The provider and model.</param>
+    /// <returns>The number of calls started and not yet ended.</returns>
+    public int Count(ProviderKey key)
+    {
+        if (!_calls.TryGetValue(key, out var calls))
+        {
+            return 0;
+        }
+
+        lock (calls)
+        {
+            return calls.Open.Count;
+        }
+    }
+
     private sealed class Calls
     {
         public Dictionary<long, DateTimeOffset> Open { get; } = [];

@@ -66,6 +66,10 @@ public sealed record ProviderHealth
     /// <see cref="FailureCount"/>): what callers paid for a provider that could not answer.</summary>
     public long FailedCallMs { get; init; }
 
+    /// <summary>Gets what the provider's <c>x-ratelimit-*</c> headers last said about its window (remaining requests and
+    /// tokens, reset instants), for quota-aware spreading; null until it sends them.</summary>
+    public LlmFunctions.Classification.RateLimitQuota? Quota { get; init; }
+
     /// <summary>Gets when this health last changed.</summary>
     public DateTimeOffset? UpdatedAt { get; init; }
 

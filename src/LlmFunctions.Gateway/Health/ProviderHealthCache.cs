@@ -183,7 +183,7 @@ public sealed partial class ProviderHealthCache : IAsyncDisposable, IDisposable
                 HealthChange? change = null;
                 try
                 {
-                    change = await _store.AddSuccessesAsync(key, pending.Count, pending.LastStatus, pending.LastAt, cancellationToken);
+                    change = await _store.AddSuccessesAsync(key, pending.Count, pending.LastStatus, pending.LastAt, cancellationToken, pending.Quota);
                 }
                 catch (Exception ex) when (ex is Azure.RequestFailedException or InvalidOperationException or OperationCanceledException || StorageFailure.IsUnavailable(ex))
                 {
@@ -275,7 +275,7 @@ public sealed partial class ProviderHealthCache : IAsyncDisposable, IDisposable
                 return null;
             }
 
-            var counted = new PendingSuccesses(1, outcome.HttpStatus, now);
+            var counted = new PendingSuccesses(1, outcome.HttpStatus, now, outcome.Quota);
             _pending[key] = _pending.TryGetValue(key, out var pending) ? pending.Add(counted) : counted;
             return change with { Current = UpdateView(key) ?? change.Current };
         }
@@ -386,7 +386,7 @@ public sealed partial class ProviderHealthCache : IAsyncDisposable, IDisposable
         {
             if (unwritten.TryGetValue(key, out var successes))
             {
-                health = HealthTransitions.AddSuccesses(health, successes.Count, successes.LastStatus, successes.LastAt).Current;
+                health = HealthTransitions.AddSuccesses(health, successes.Count, successes.LastStatus, successes.LastAt, successes.Quota).Current;
             }
         }
 
@@ -423,10 +423,10 @@ public sealed partial class ProviderHealthCache : IAsyncDisposable, IDisposable
         Message = "Shutting down with {Count} success count(s) not written to the health table")]
     private static partial void LogCountsLost(ILogger logger, long count);
 
-    private readonly record struct PendingSuccesses(long Count, int? LastStatus, DateTimeOffset LastAt)
+    private readonly record struct PendingSuccesses(long Count, int? LastStatus, DateTimeOffset LastAt, RateLimitQuota? Quota = null)
     {
-        // `later` was counted after this one, so its status and time win.
+        // `later` was counted after this one, so its status, time and window win.
         public PendingSuccesses Add(PendingSuccesses later) =>
-            new(Count + later.Count, later.LastStatus ?? LastStatus, later.LastAt > LastAt ? later.LastAt : LastAt);
+            new(Count + later.Count, later.LastStatus ?? LastStatus, later.LastAt > LastAt ? later.LastAt : LastAt, later.Quota ?? Quota);
     }
 }

@@ -55,6 +55,16 @@ internal sealed class ProviderHealthEntity : ITableEntity
 
     public DateTimeOffset? UpdatedAt { get; set; }
 
+    public int? QuotaRemainingRequests { get; set; }
+
+    public DateTimeOffset? QuotaRequestsResetAt { get; set; }
+
+    public long? QuotaRemainingTokens { get; set; }
+
+    public DateTimeOffset? QuotaTokensResetAt { get; set; }
+
+    public int? QuotaLimitRequests { get; set; }
+
     public static string PartitionKeyFor(ProviderKey key) => TableKeyEncoding.Encode(key.Provider);
 
     public static string RowKeyFor(ProviderKey key) => TableKeyEncoding.Encode(key.Model);
@@ -82,6 +92,11 @@ internal sealed class ProviderHealthEntity : ITableEntity
         FailureCount = health.FailureCount,
         FailedCallMs = health.FailedCallMs,
         UpdatedAt = health.UpdatedAt,
+        QuotaRemainingRequests = health.Quota?.RemainingRequests,
+        QuotaRequestsResetAt = health.Quota?.RequestsResetAt,
+        QuotaRemainingTokens = health.Quota?.RemainingTokens,
+        QuotaTokensResetAt = health.Quota?.TokensResetAt,
+        QuotaLimitRequests = health.Quota?.LimitRequests,
     };
 
     public ProviderHealth ToHealth() => new()
@@ -107,5 +122,8 @@ internal sealed class ProviderHealthEntity : ITableEntity
         FailureCount = FailureCount,
         FailedCallMs = FailedCallMs,
         UpdatedAt = UpdatedAt,
+        Quota = QuotaRemainingRequests is null && QuotaRemainingTokens is null
+            ? null
+            : new(QuotaRemainingRequests, QuotaRequestsResetAt, QuotaRemainingTokens, QuotaTokensResetAt, QuotaLimitRequests),
     };
 }

@@ -132,10 +132,12 @@ public sealed partial class ProviderHealthStore
     /// <param name="lastStatus">The HTTP status of the last one.</param>
     /// <param name="lastAt">When the last one was counted.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
+    /// <param name="quota">The rate-limit window the last one reported, if any.</param>
     /// <returns>The change that was persisted.</returns>
-    internal async Task<HealthChange> AddSuccessesAsync(ProviderKey key, long count, int? lastStatus, DateTimeOffset lastAt, CancellationToken cancellationToken)
+    internal async Task<HealthChange> AddSuccessesAsync(
+        ProviderKey key, long count, int? lastStatus, DateTimeOffset lastAt, CancellationToken cancellationToken, Classification.RateLimitQuota? quota = null)
     {
-        var change = await UpdateAsync(key, (health, _) => HealthTransitions.AddSuccesses(health, count, lastStatus, lastAt), cancellationToken, notify: false);
+        var change = await UpdateAsync(key, (health, _) => HealthTransitions.AddSuccesses(health, count, lastStatus, lastAt, quota), cancellationToken, notify: false);
         return change!;
     }
 

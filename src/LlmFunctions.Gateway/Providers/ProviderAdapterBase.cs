@@ -228,7 +228,8 @@ public abstract class ProviderAdapterBase : IProviderAdapter
     private static string? HeaderValue(HttpResponseHeaders headers, string name) =>
         headers.NonValidated.TryGetValues(name, out var values) ? values.ToString() : null;
 
-    private static Dictionary<string, string> RateLimitHeaders(HttpResponseHeaders headers)
+    /// <summary>The <c>x-ratelimit-*</c> headers of a response, names lower-cased.</summary>
+    internal static Dictionary<string, string> RateLimitHeaders(HttpResponseHeaders headers)
     {
         var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, values) in headers.NonValidated)

@@ -147,7 +147,7 @@ public sealed class ProviderCaller : IDisposable
                     state.adapter, state.provider, state.endpoint, state.request, state.key, state.redact, state.time, ct),
                 (adapter, provider, endpoint, request: request with { Stream = true }, key, redact: (Func<string, string>)(text => _redactor.Redact(text, key)), time: _timeProvider),
                 cancellationToken);
-            var outcome = refusal is null ? ErrorClassifier.ClassifyFirstToken(200) : _classifier.Classify(refusal);
+            var outcome = refusal is null ? _classifier.ClassifyFirstToken(200, stream?.RateLimitHeaders) : _classifier.Classify(refusal);
             return new StreamAttempt(new AttemptResult(outcome, null, _timeProvider.GetElapsedTime(started)), stream);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

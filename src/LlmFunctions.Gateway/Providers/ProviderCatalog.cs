@@ -140,6 +140,7 @@ public sealed class ProviderCatalog
         var accountSetting = reader.SettingName("AccountIdSetting") ?? "CLOUDFLARE_ACCOUNT_ID";
         var priority = reader.Int("Priority", 0, 1_000_000) ?? (index + 1) * 10;
         var budget = reader.Int("MaxPromptChars", 1, 10_000_000) ?? DefaultMaxPromptChars;
+        var weight = reader.Number("Weight", 0.001, 1_000_000) ?? 1;
         var timeout = reader.Seconds("TimeoutSeconds", 0.001, 600) ?? DefaultTimeout;
         var firstToken = reader.Seconds("FirstTokenTimeoutSeconds", 0.001, 600) ?? DefaultFirstTokenTimeout;
         var concurrency = reader.Int("MaxConcurrency", 1, 10_000) ?? DefaultMaxConcurrency;
@@ -206,6 +207,7 @@ public sealed class ProviderCatalog
             ApiKeySetting = keySetting,
             AccountId = accountId,
             Priority = priority,
+            Weight = weight,
             MaxPromptChars = budget,
             Timeout = timeout,
             FirstTokenTimeout = firstToken,
@@ -310,6 +312,23 @@ public sealed class ProviderCatalog
             }
 
             Error(key, $"must be a whole number from {min} to {max}, was '{Clip(raw)}'");
+            return null;
+        }
+
+        public double? Number(string key, double min, double max)
+        {
+            var raw = section[key];
+            if (raw is null)
+            {
+                return null;
+            }
+
+            if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+            {
+                return value;
+            }
+
+            Error(key, $"must be a number from {min} to {max}, was '{Clip(raw)}'");
             return null;
         }
 

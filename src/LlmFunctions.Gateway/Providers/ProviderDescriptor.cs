@@ -24,6 +24,9 @@ public sealed record ProviderDescriptor
     /// <summary>Gets the priority; lower is tried first.</summary>
     public required int Priority { get; init; }
 
+    /// <summary>Gets the share of traffic under weighted spreading, relative to the other providers' weights.</summary>
+    public double Weight { get; init; } = 1;
+
     /// <summary>Gets the largest prompt in characters this provider accepts.</summary>
     public required int MaxPromptChars { get; init; }
 

@@ -34,6 +34,11 @@ public sealed class ProviderSettings
     /// <value>The default value is the built-in's position times ten.</value>
     public int? Priority { get; set; }
 
+    /// <summary>Gets or sets the provider's share of traffic under <c>LlmFunctions:Failover:Spreading = weighted</c>,
+    /// relative to the other providers' weights (0.001 to 1,000,000).</summary>
+    /// <value>The default value is 1 (an even spread).</value>
+    public double? Weight { get; set; }
+
     /// <summary>Gets or sets the largest prompt, in characters, the provider accepts.</summary>
     /// <value>The default value is 6,000 (seed 003: every prompt of 7,000+ characters was rejected).</value>
     public int? MaxPromptChars { get; set; }

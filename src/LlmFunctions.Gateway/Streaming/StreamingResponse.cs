@@ -1,3 +1,5 @@
+using LlmFunctions.Providers;
+
 namespace LlmFunctions.Streaming;
 
 /// <summary>
@@ -27,7 +29,11 @@ public sealed class StreamingResponse : IAsyncDisposable
         _time = time;
         _idleTimeout = idleTimeout;
         _redact = redact;
+        RateLimitHeaders = ProviderAdapterBase.RateLimitHeaders(response.Headers);
     }
+
+    /// <summary>Gets the stream's <c>x-ratelimit-*</c> response headers, for the classifier.</summary>
+    public IReadOnlyDictionary<string, string> RateLimitHeaders { get; }
 
     /// <summary>Gets a value indicating whether a relayed chunk carried <c>usage</c>.</summary>
     public bool SawUsage { get; private set; }

@@ -152,15 +152,24 @@ internal sealed class ChatHandler(Fleet fleet, StatsCounters stats, ReceivedBodi
         DateTimeOffset now, CancellationToken cancellationToken)
     {
         var api = provider.Spec.Api;
-        if (provider.Window is { } window && !window.TryAcquire(now, out var resetIn))
+        var window = provider.Window;
+        var resetIn = TimeSpan.Zero;
+        var remaining = 0;
+        if (window is not null && !window.TryAcquire(now, out resetIn, out remaining))
         {
             count(SimulatorOutcomes.RateLimited);
             await ErrorDelayAsync(provider, cancellationToken);
-            WriteRateLimitHeaders(context, window.Spec, now, resetIn);
+            WriteRateLimitHeaders(context, window.Spec, now, resetIn, 0);
             await Replies.ErrorAsync(
                 context, api, StatusCodes.Status429TooManyRequests,
                 $"Rate limit reached: {window.Spec.RequestsPerWindow} requests per {window.Spec.WindowSeconds.ToString(CultureInfo.InvariantCulture)}s");
             return false;
+        }
+
+        if (window is { Spec.ResetHeaders: true })
+        {
+            // Like Groq and OpenAI, every answer says what is left of the window, not only the 429.
+            WriteWindowHeaders(context, window.Spec, resetIn, remaining);
         }
 
         switch (provider.RollFault())
@@ -232,7 +241,7 @@ internal sealed class ChatHandler(Fleet fleet, StatsCounters stats, ReceivedBodi
         }
     }
 
-    private static void WriteRateLimitHeaders(HttpContext context, RateLimitSpec spec, DateTimeOffset now, TimeSpan resetIn)
+    private static void WriteRateLimitHeaders(HttpContext context, RateLimitSpec spec, DateTimeOffset now, TimeSpan resetIn, int remaining)
     {
         var headers = context.Response.Headers;
         switch (spec.RetryAfter)
@@ -247,10 +256,16 @@ internal sealed class ChatHandler(Fleet fleet, StatsCounters stats, ReceivedBodi
 
         if (spec.ResetHeaders)
         {
-            headers["x-ratelimit-limit-requests"] = spec.RequestsPerWindow.ToString(CultureInfo.InvariantCulture);
-            headers["x-ratelimit-remaining-requests"] = "0";
-            headers["x-ratelimit-reset-requests"] = DurationFormat.RateLimitReset(resetIn);
+            WriteWindowHeaders(context, spec, resetIn, remaining);
         }
+    }
+
+    private static void WriteWindowHeaders(HttpContext context, RateLimitSpec spec, TimeSpan resetIn, int remaining)
+    {
+        var headers = context.Response.Headers;
+        headers["x-ratelimit-limit-requests"] = spec.RequestsPerWindow.ToString(CultureInfo.InvariantCulture);
+        headers["x-ratelimit-remaining-requests"] = remaining.ToString(CultureInfo.InvariantCulture);
+        headers["x-ratelimit-reset-requests"] = DurationFormat.RateLimitReset(resetIn);
     }
 
     // Offered tools and not answering a tool's result: every choice calls the first tool. Otherwise n text choices.

@@ -11,7 +11,11 @@ internal sealed class RateWindow(RateLimitSpec spec, double timeScale)
     public RateLimitSpec Spec => spec;
 
     /// <summary>Admits a request, or returns false with the time until the window resets.</summary>
-    public bool TryAcquire(DateTimeOffset now, out TimeSpan resetIn)
+    public bool TryAcquire(DateTimeOffset now, out TimeSpan resetIn) => TryAcquire(now, out resetIn, out _);
+
+    /// <summary>Admits a request, or returns false; either way says the time until the window resets and the requests
+    /// left in it after this one.</summary>
+    public bool TryAcquire(DateTimeOffset now, out TimeSpan resetIn, out int remaining)
     {
         lock (_gate)
         {
@@ -25,9 +29,11 @@ internal sealed class RateWindow(RateLimitSpec spec, double timeScale)
             if (_count < spec.RequestsPerWindow)
             {
                 _count++;
+                remaining = spec.RequestsPerWindow - _count;
                 return true;
             }
 
+            remaining = 0;
             return false;
         }
     }

@@ -115,6 +115,31 @@ public class ErrorClassifierStatusTests
         Assert.Equal(status, outcome.HttpStatus);
     }
 
+    [Theory]
+    [InlineData(200, ErrorClass.MalformedResponse)] // no completion in the body
+    [InlineData(429, ErrorClass.RateLimited)]
+    [InlineData(503, ErrorClass.Transient)]
+    public void Classify_ResponseWithRateLimitHeaders_CarriesTheReportedWindow(int status, ErrorClass expected)
+    {
+        var headers = new Dictionary<string, string> { ["x-ratelimit-remaining-requests"] = "4", ["x-ratelimit-reset-requests"] = "12s" };
+
+        var outcome = _classifier.Classify(new ProviderResponse { StatusCode = status, RateLimitHeaders = headers });
+
+        Assert.Equal(expected, outcome.Class);
+        Assert.Equal(new RateLimitQuota(4, Now.AddSeconds(12)), outcome.Quota);
+    }
+
+    [Fact]
+    public void ClassifyFirstToken_StreamWithRateLimitHeaders_IsASuccessCarryingTheReportedWindow()
+    {
+        var headers = new Dictionary<string, string> { ["x-ratelimit-remaining-requests"] = "0", ["x-ratelimit-reset-requests"] = "850ms" };
+
+        var outcome = _classifier.ClassifyFirstToken(200, headers);
+
+        Assert.Equal(ErrorClass.Success, outcome.Class);
+        Assert.Equal(new RateLimitQuota(0, Now.AddMilliseconds(850)), outcome.Quota);
+    }
+
     [Fact]
     public void StatusTable_Rows_CoverEveryIntContiguously()
     {

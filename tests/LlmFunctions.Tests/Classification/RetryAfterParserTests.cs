@@ -19,6 +19,38 @@ public class RetryAfterParserTests
     }
 
     [Fact]
+    public void ParseQuota_GroqStyleHeaders_ReadsRemainingResetsAndLimit()
+    {
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["x-ratelimit-limit-requests"] = "30",
+            ["X-RateLimit-Remaining-Requests"] = " 7 ",
+            ["x-ratelimit-reset-requests"] = "2m59.56s",
+            ["x-ratelimit-remaining-tokens"] = "5800",
+            ["x-ratelimit-reset-tokens"] = "850ms",
+        };
+
+        var quota = RetryAfterParser.ParseQuota(headers, Now);
+
+        Assert.Equal(new RateLimitQuota(7, Now.AddSeconds(179.56), 5800, Now.AddMilliseconds(850), 30), quota);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("-1")]
+    [InlineData("many")]
+    public void ParseQuota_NoValidRemainingHeader_IsNull(string? remaining)
+    {
+        var headers = new Dictionary<string, string> { ["x-ratelimit-reset-requests"] = "10s" };
+        if (remaining is not null)
+        {
+            headers["x-ratelimit-remaining-requests"] = remaining;
+        }
+
+        Assert.Null(RetryAfterParser.ParseQuota(headers, Now));
+    }
+
+    [Fact]
     public void ParseRetryAfter_HttpDate_ReturnsThatInstant()
     {
         var result = RetryAfterParser.ParseRetryAfter("Wed, 25 Feb 2026 12:00:30 GMT", _time.GetUtcNow());

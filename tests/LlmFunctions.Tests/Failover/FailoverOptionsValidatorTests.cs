@@ -33,6 +33,14 @@ public class FailoverOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_UnknownSpreading_NamesSettingValueAndChoices()
+    {
+        var result = validator.Validate(null, new FailoverOptions { Spreading = "round-robin" });
+
+        Assert.Equal(["LlmFunctions:Failover:Spreading must be one of priority, weighted, least-busy, quota-aware, was 'round-robin'"], result.Failures);
+    }
+
+    [Fact]
     public void Validate_ZeroTotalDeadline_NamesSetting()
     {
         var result = validator.Validate(null, new FailoverOptions { TotalDeadline = TimeSpan.Zero });

@@ -151,6 +151,32 @@ public sealed class HealthTransitionsTests
         Assert.Equal(new string('x', 256), change.Current.LastError);
     }
 
+    [Theory]
+    [InlineData(ErrorClass.Success)]
+    [InlineData(ErrorClass.RateLimited)]
+    [InlineData(ErrorClass.Transient)]
+    public void Apply_OutcomeWithReportedWindow_KeepsItInHealth(ErrorClass errorClass)
+    {
+        var quota = new RateLimitQuota(0, Now.AddSeconds(42), LimitRequests: 30);
+
+        var change = HealthTransitions.Apply(State("Closed"), Outcome(errorClass) with { Quota = quota }, Now, Options);
+
+        Assert.Equal(quota, change.Current.Quota);
+    }
+
+    [Fact]
+    public void Apply_SteadySuccessReportingAWindow_StillChangesOnlyCountersAndTheFlushKeepsTheWindow()
+    {
+        var quota = new RateLimitQuota(12, Now.AddSeconds(30), LimitRequests: 30);
+        var before = State("Closed") with { ConsecutiveFailures = 0 };
+
+        var change = HealthTransitions.Apply(before, Outcome(ErrorClass.Success) with { Quota = quota }, Now, Options);
+        var flushed = HealthTransitions.AddSuccesses(before, 1, 200, Now, quota);
+
+        Assert.True(HealthTransitions.ChangesOnlyCounters(change));
+        Assert.Equal(quota, flushed.Current.Quota);
+    }
+
     [Fact]
     public void Apply_CancelledWithoutLease_ChangesNothing()
     {

@@ -1,3 +1,4 @@
+using LlmFunctions.Classification;
 using LlmFunctions.Health;
 
 namespace LlmFunctions.Tests.Health;
@@ -30,6 +31,7 @@ public sealed class ProviderHealthEntityTests
             SuccessCount = 5_000_000_000,
             FailureCount = 42,
             FailedCallMs = 123_456,
+            Quota = new RateLimitQuota(7, Now.AddSeconds(30), 12_000, Now.AddSeconds(6), 30),
             UpdatedAt = Now,
         };
 
