@@ -27,39 +27,22 @@ public sealed partial class ChatCompletions
 
         try
         {
-            var syncUntil = arrived.AddSeconds(http.Value.SyncWaitSeconds);
-            var state = await runner.StartAsync(prompt, cancellationToken);
-            while (true)
-            {
-                var step = await runner.RunAsync(state, OpenAsync, cancellationToken);
-                if (step.Decision is WaitThenRetry wait)
+            return await DriveAsync(
+                prompt,
+                arrived,
+                OpenAsync,
+                (state, wait) => Task.FromResult(RetryLater(state, wait.Until, wait.Reason, response)),
+                step =>
                 {
-                    if (wait.Until > syncUntil)
+                    if (step.Finish!.Kind == FinishKind.Succeeded && opened is { } stream)
                     {
-                        return RetryLater(step.State, wait.Until, wait.Reason, response);
+                        opened = null;
+                        return new ChatCompletionStreamResult(stream, step.State, step.Finish.Winner!, includeUsage, runner, classifier, time);
                     }
 
-                    await DelayUntilAsync(wait.Until, cancellationToken);
-                    state = step.State;
-                    continue;
-                }
-
-                var now = time.GetUtcNow();
-                if (FailoverRound.RetryAt(step.State, step.Finish!, now, ProbeRecheck) is { } again && again <= now + ProbeRecheck && again <= syncUntil)
-                {
-                    await DelayUntilAsync(again, cancellationToken);
-                    state = FailoverRound.Next(step.State);
-                    continue;
-                }
-
-                if (step.Finish!.Kind == FinishKind.Succeeded && opened is { } stream)
-                {
-                    opened = null;
-                    return new ChatCompletionStreamResult(stream, step.State, step.Finish.Winner!, includeUsage, runner, classifier, time);
-                }
-
-                return Map(step, response);
-            }
+                    return Map(step, response);
+                },
+                cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -92,41 +92,60 @@ public sealed partial class ChatCompletions(
 
         try
         {
-            var syncUntil = arrived.AddSeconds(http.Value.SyncWaitSeconds);
-            var state = await runner.StartAsync(prompt, cancellationToken);
-            while (true)
-            {
-                var step = await runner.RunAsync(state, cancellationToken);
-                if (step.Decision is WaitThenRetry wait)
-                {
-                    if (wait.Until > syncUntil)
-                    {
-                        return PrefersAsync(request)
-                            ? await HandOffAsync(client, request, prompt, step.State, cancellationToken)
-                            : TooLong(step.State, wait);
-                    }
-
-                    await DelayUntilAsync(wait.Until, cancellationToken);
-                    state = step.State;
-                    continue;
-                }
-
-                // Every provider blocked only by another host's probe (typically its first call to the provider): look
-                // again shortly rather than answer 503. A cooldown is answered with 503 and Retry-After, as documented.
-                var now = time.GetUtcNow();
-                if (FailoverRound.RetryAt(step.State, step.Finish!, now, ProbeRecheck) is { } again && again <= now + ProbeRecheck && again <= syncUntil)
-                {
-                    await DelayUntilAsync(again, cancellationToken);
-                    state = FailoverRound.Next(step.State);
-                    continue;
-                }
-
-                return Map(step, response);
-            }
+            return await DriveAsync(
+                prompt,
+                arrived,
+                call: null,
+                async (state, wait) => PrefersAsync(request)
+                    ? await HandOffAsync(client, request, prompt, state, cancellationToken)
+                    : TooLong(state, wait),
+                step => Map(step, response),
+                cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             return Results.StatusCode(ClientClosedRequest);
+        }
+    }
+
+    // The one in-request loop over the failover runner, for answers and streams alike: backoffs are waited out in
+    // process up to SyncWaitSeconds from arrival; a longer wait is the caller's to answer.
+    private async Task<IResult> DriveAsync(
+        PromptRequest prompt,
+        DateTimeOffset arrived,
+        ProviderCall? call,
+        Func<FailoverState, WaitThenRetry, Task<IResult>> waitTooLong,
+        Func<PromptRunStep, IResult> finished,
+        CancellationToken cancellationToken)
+    {
+        var syncUntil = arrived.AddSeconds(http.Value.SyncWaitSeconds);
+        var state = await runner.StartAsync(prompt, cancellationToken);
+        while (true)
+        {
+            var step = await runner.RunAsync(state, call, cancellationToken);
+            if (step.Decision is WaitThenRetry wait)
+            {
+                if (wait.Until > syncUntil)
+                {
+                    return await waitTooLong(step.State, wait);
+                }
+
+                await DelayUntilAsync(wait.Until, cancellationToken);
+                state = step.State;
+                continue;
+            }
+
+            // Every provider blocked only by another host's probe (typically its first call to the provider): look
+            // again shortly rather than answer 503. A cooldown is answered with 503 and Retry-After, as documented.
+            var now = time.GetUtcNow();
+            if (FailoverRound.RetryAt(step.State, step.Finish!, now, ProbeRecheck) is { } again && again <= now + ProbeRecheck && again <= syncUntil)
+            {
+                await DelayUntilAsync(again, cancellationToken);
+                state = FailoverRound.Next(step.State);
+                continue;
+            }
+
+            return finished(step);
         }
     }
 
