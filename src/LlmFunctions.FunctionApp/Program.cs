@@ -13,9 +13,6 @@ namespace LlmFunctions.FunctionApp;
 /// </summary>
 internal static class WorkerProgram
 {
-    // Set by Azure when the app has Application Insights; the exporter reads the connection string from it.
-    private const string AzureMonitorSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
-
     private static async Task Main(string[] args)
     {
         var builder = FunctionsApplication.CreateBuilder(args);
@@ -23,7 +20,7 @@ internal static class WorkerProgram
         builder.Configuration.AddFunctionsConfiguration(Directory.GetCurrentDirectory());
         builder.Services.AddFunctionApp(builder.Configuration);
         var telemetry = builder.Services.AddAppTelemetry(builder.Configuration).UseFunctionsWorkerDefaults();
-        if (!string.IsNullOrWhiteSpace(builder.Configuration[AzureMonitorSetting]))
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[TelemetryServiceCollectionExtensions.AzureMonitorSetting]))
         {
             telemetry.UseAzureMonitorExporter();
         }
