@@ -10,6 +10,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
+using static LlmFunctions.Bench.ScaledFleet;
+
 namespace LlmFunctions.Bench;
 
 /// <summary>
@@ -108,26 +110,10 @@ internal static class FlapFleet
         string storage, Dictionary<string, string?> variant, double timeScale, int concurrency, TimeSpan duration, CancellationToken cancellationToken)
     {
         await using var simulator = await SimulatorServer.StartAsync(SimulatorScenario.Parse(Scenario(timeScale)), cancellationToken: cancellationToken);
-        var settings = new Dictionary<string, string?>(StringComparer.Ordinal)
-        {
-            ["AzureWebJobsStorage"] = storage,
-            [ProviderCatalog.SimulatorBaseUrlSetting] = simulator.BaseAddress.ToString(),
-            ["LlmFunctions:Health:TableName"] = "Flap" + Guid.NewGuid().ToString("N")[..12],
-            ["LlmFunctions:Health:MaxBreakDuration"] = Span(1800, timeScale),
-            ["LlmFunctions:Health:ProbeLease"] = Span(120, timeScale),
-            ["LlmFunctions:Failover:BaseDelay"] = Span(2, timeScale),
-            ["LlmFunctions:Failover:MaxDelay"] = Span(30, timeScale),
-            ["LlmFunctions:Failover:ShortRetryAfterThreshold"] = Span(5, timeScale),
-            ["LlmFunctions:Failover:TotalDeadline"] = Span(120, timeScale),
-        };
+        var settings = ScaledFleet.Settings(storage, simulator.BaseAddress, "Flap", Order, timeScale);
         foreach (var builtIn in BuiltInProviders.All)
         {
-            var index = Array.IndexOf(Order, builtIn.Name);
-            var path = $"{ProviderCatalog.SectionName}:{builtIn.Name}";
-            settings[$"{path}:Enabled"] = index >= 0 ? "true" : "false";
-            settings[$"{path}:Priority"] = ((index + 1) * 10).ToString(CultureInfo.InvariantCulture);
-            settings[$"{path}:TimeoutSeconds"] = (30 * timeScale).ToString(CultureInfo.InvariantCulture);
-            settings[$"{path}:MaxQueue"] = variant["MaxQueue"];
+            settings[$"{ProviderCatalog.SectionName}:{builtIn.Name}:MaxQueue"] = variant["MaxQueue"];
         }
 
         foreach (var (key, value) in variant.Where(v => v.Key.StartsWith("LlmFunctions:", StringComparison.Ordinal)))
@@ -227,12 +213,6 @@ internal static class FlapFleet
 
         static void Row(string name, IEnumerable<string> values) => Console.WriteLine(Inv($"| {name} | {string.Join(" | ", values)} |"));
     }
-
-    private static TimeSpan Percentile(IReadOnlyList<TimeSpan> sorted, int p) =>
-        sorted.Count == 0 ? TimeSpan.Zero : sorted[Math.Clamp((int)Math.Ceiling(p / 100.0 * sorted.Count), 1, sorted.Count) - 1];
-
-    private static string Span(double scenarioSeconds, double timeScale) =>
-        TimeSpan.FromSeconds(scenarioSeconds * timeScale).ToString("c", CultureInfo.InvariantCulture);
 
     private static bool TryParse(string[] args, out int seconds, out double timeScale, out int concurrency, out string? error)
     {

@@ -4,11 +4,12 @@ using System.Runtime.InteropServices;
 using LlmFunctions.Classification;
 using LlmFunctions.Failover;
 using LlmFunctions.Health;
-using LlmFunctions.Providers;
 using LlmFunctions.Simulator;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+
+using static LlmFunctions.Bench.ScaledFleet;
 
 namespace LlmFunctions.Bench;
 
@@ -85,30 +86,11 @@ internal static class SpreadFleet
         string storage, string strategy, double timeScale, int rate, TimeSpan duration, CancellationToken cancellationToken)
     {
         await using var simulator = await SimulatorServer.StartAsync(SimulatorScenario.Parse(Scenario(timeScale)), cancellationToken: cancellationToken);
-        var settings = new Dictionary<string, string?>(StringComparer.Ordinal)
-        {
-            ["AzureWebJobsStorage"] = storage,
-            [ProviderCatalog.SimulatorBaseUrlSetting] = simulator.BaseAddress.ToString(),
-            ["LlmFunctions:Health:TableName"] = "Spread" + Guid.NewGuid().ToString("N")[..12],
-            ["LlmFunctions:Health:BreakDuration"] = Span(new HealthOptions().BreakDuration.TotalSeconds, timeScale),
-            ["LlmFunctions:Health:RateLimitCooldown"] = Span(new HealthOptions().RateLimitCooldown.TotalSeconds, timeScale),
-            ["LlmFunctions:Health:MaxRateLimitCooldown"] = Span(new HealthOptions().MaxRateLimitCooldown.TotalSeconds, timeScale),
-            ["LlmFunctions:Health:MaxBreakDuration"] = Span(1800, timeScale),
-            ["LlmFunctions:Health:ProbeLease"] = Span(120, timeScale),
-            ["LlmFunctions:Failover:BaseDelay"] = Span(2, timeScale),
-            ["LlmFunctions:Failover:MaxDelay"] = Span(30, timeScale),
-            ["LlmFunctions:Failover:ShortRetryAfterThreshold"] = Span(5, timeScale),
-            ["LlmFunctions:Failover:TotalDeadline"] = Span(120, timeScale),
-            ["LlmFunctions:Failover:Spreading"] = strategy,
-        };
-        foreach (var builtIn in BuiltInProviders.All)
-        {
-            var index = Array.IndexOf(Order, builtIn.Name);
-            var path = $"{ProviderCatalog.SectionName}:{builtIn.Name}";
-            settings[$"{path}:Enabled"] = index >= 0 ? "true" : "false";
-            settings[$"{path}:Priority"] = ((index + 1) * 10).ToString(CultureInfo.InvariantCulture);
-            settings[$"{path}:TimeoutSeconds"] = (30 * timeScale).ToString(CultureInfo.InvariantCulture);
-        }
+        var settings = ScaledFleet.Settings(storage, simulator.BaseAddress, "Spread", Order, timeScale);
+        settings["LlmFunctions:Health:BreakDuration"] = Span(new HealthOptions().BreakDuration.TotalSeconds, timeScale);
+        settings["LlmFunctions:Health:RateLimitCooldown"] = Span(new HealthOptions().RateLimitCooldown.TotalSeconds, timeScale);
+        settings["LlmFunctions:Health:MaxRateLimitCooldown"] = Span(new HealthOptions().MaxRateLimitCooldown.TotalSeconds, timeScale);
+        settings["LlmFunctions:Failover:Spreading"] = strategy;
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         await using var services = new ServiceCollection()
@@ -173,12 +155,6 @@ internal static class SpreadFleet
 
         static void Row(string name, IEnumerable<string> values) => Console.WriteLine(Inv($"| {name} | {string.Join(" | ", values)} |"));
     }
-
-    private static TimeSpan Percentile(IReadOnlyList<TimeSpan> sorted, int p) =>
-        sorted.Count == 0 ? TimeSpan.Zero : sorted[Math.Clamp((int)Math.Ceiling(p / 100.0 * sorted.Count), 1, sorted.Count) - 1];
-
-    private static string Span(double scenarioSeconds, double timeScale) =>
-        TimeSpan.FromSeconds(scenarioSeconds * timeScale).ToString("c", CultureInfo.InvariantCulture);
 
     private static bool TryParse(string[] args, out (int Seconds, double TimeScale, int Rate, string[] Strategies) options, out string? error)
     {
