@@ -4,6 +4,7 @@ using LlmFunctions.Classification;
 using LlmFunctions.Failover;
 using LlmFunctions.Health;
 using LlmFunctions.Providers;
+using LlmFunctions.Routes;
 using LlmFunctions.Routing;
 using LlmFunctions.Security;
 using LlmFunctions.Storage;
@@ -46,6 +47,25 @@ public static class GatewayServiceCollectionExtensions
         services.AddOptions<ModelRoutingOptions>().BindConfiguration(ModelRoutingOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ModelRoutingOptions>, ModelRoutingOptionsValidator>());
         services.TryAddSingleton<ModelRouter>();
+
+        // A misspelt route setting (Step instead of Steps) fails the start, naming it.
+        services.AddOptions<RouteOptions>()
+            .Configure(o =>
+            {
+                try
+                {
+                    configuration.GetSection(RouteOptions.RoutesSection).Bind(o.Routes, b => b.ErrorOnUnknownConfiguration = true);
+                    configuration.GetSection(RouteOptions.TiersSection).Bind(o.Tiers);
+                }
+                catch (InvalidOperationException ex)
+                {
+                    // The binder's own message says only that binding failed; the setting is in the inner exception.
+                    throw new InvalidOperationException($"{RouteOptions.RoutesSection} or {RouteOptions.TiersSection} cannot be read: {ex.InnerException?.Message ?? ex.Message}", ex);
+                }
+            })
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RouteOptions>, RouteOptionsValidator>());
+        services.TryAddSingleton<RouteCatalog>();
 
         services.TryAddSingleton(_ => StorageConnection.CreateClient(configuration, c => new TableServiceClient(c, StorageConnection.RequestPathTableOptions())));
         services.AddProviderHealth();

@@ -4,6 +4,7 @@ using LlmFunctions.Failover;
 using LlmFunctions.FunctionApp.Http;
 using LlmFunctions.FunctionApp.Orchestration;
 using LlmFunctions.Providers;
+using LlmFunctions.Routes;
 
 namespace LlmFunctions.FunctionApp.Functions;
 
@@ -18,11 +19,18 @@ internal static class ChatCompletionResults
     /// fields the gateway does not know), with <c>model</c> set to what answered (<c>Provider/model</c>), <c>id</c>,
     /// <c>object</c> and <c>created</c> filled in when the provider left them out, and the <c>llmfunctions</c>
     /// telemetry beside them.</summary>
-    public static IResult Completion(FailoverState state, Finish finish, ChatCompletion completion, DateTimeOffset now)
+    public static IResult Completion(FailoverState state, Finish finish, ChatCompletion completion, DateTimeOffset now, AnswerSource source)
     {
         var winner = finish.Winner!;
-        var body = completion.Body ?? CompletionBodyOf(completion);
-        var telemetry = JsonSerializer.SerializeToElement(PromptTelemetry.Metadata(state, winner, completion));
+        return Answer(completion.Body ?? CompletionBodyOf(completion), winner.Key.ToString(), PromptTelemetry.Metadata(state, winner, completion, source), now);
+    }
+
+    /// <summary>An answer's body with <c>model</c> set to <paramref name="model"/> (unless null), <c>id</c>,
+    /// <c>object</c> and <c>created</c> filled in when missing, and <paramref name="metadata"/> as
+    /// <c>llmfunctions</c>.</summary>
+    public static IResult Answer(JsonElement body, string? model, object metadata, DateTimeOffset now)
+    {
+        var telemetry = JsonSerializer.SerializeToElement(metadata);
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
         {
@@ -44,9 +52,9 @@ internal static class ChatCompletionResults
 
             foreach (var property in body.EnumerateObject())
             {
-                if (property.NameEquals("model"u8))
+                if (property.NameEquals("model"u8) && model is not null)
                 {
-                    writer.WriteString("model"u8, winner.Key.ToString());
+                    writer.WriteString("model"u8, model);
                 }
                 else if (!property.NameEquals("llmfunctions"u8))
                 {
@@ -54,9 +62,9 @@ internal static class ChatCompletionResults
                 }
             }
 
-            if (!body.TryGetProperty("model"u8, out _))
+            if (!body.TryGetProperty("model"u8, out _) && model is not null)
             {
-                writer.WriteString("model"u8, winner.Key.ToString());
+                writer.WriteString("model"u8, model);
             }
 
             writer.WritePropertyName("llmfunctions"u8);

@@ -6,6 +6,7 @@ using LlmFunctions.Classification;
 using LlmFunctions.Failover;
 using LlmFunctions.FunctionApp.Orchestration;
 using LlmFunctions.Providers;
+using LlmFunctions.Routes;
 using LlmFunctions.Streaming;
 
 namespace LlmFunctions.FunctionApp.Functions;
@@ -27,7 +28,8 @@ internal sealed class ChatCompletionStreamResult(
     bool includeUsage,
     PromptRunner runner,
     ErrorClassifier classifier,
-    TimeProvider time) : IResult
+    TimeProvider time,
+    AnswerSource source) : IResult
 {
     private static readonly byte[] DataPrefix = "data: "u8.ToArray();
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
@@ -147,7 +149,7 @@ internal sealed class ChatCompletionStreamResult(
     // and how the relay went.
     private JsonObject Metadata(TimeSpan elapsed, AttemptOutcome? failure)
     {
-        var metadata = JsonSerializer.SerializeToNode(PromptTelemetry.Metadata(state, winner), Json)!.AsObject();
+        var metadata = JsonSerializer.SerializeToNode(PromptTelemetry.Metadata(state, winner, source: source), Json)!.AsObject();
         foreach (var attempt in metadata["attempts"]!.AsArray())
         {
             if (attempt?["error_class"]?.GetValue<string>() == nameof(ErrorClass.Success))

@@ -1,5 +1,6 @@
 using LlmFunctions.Failover;
 using LlmFunctions.Providers;
+using LlmFunctions.Routes;
 using LlmFunctions.Streaming;
 using static LlmFunctions.FunctionApp.Functions.ChatCompletionResults;
 
@@ -15,7 +16,7 @@ namespace LlmFunctions.FunctionApp.Functions;
 /// </summary>
 public sealed partial class ChatCompletions
 {
-    private async Task<IResult> StreamAsync(PromptRequest prompt, bool includeUsage, DateTimeOffset arrived, HttpResponse response, CancellationToken cancellationToken)
+    private async Task<IResult> StreamAsync(RouteRun run, bool includeUsage, DateTimeOffset arrived, HttpResponse response, CancellationToken cancellationToken)
     {
         StreamingResponse? opened = null;
         async Task<AttemptResult?> OpenAsync(ProviderDescriptor provider, ChatRequest chat, bool mustWait, CancellationToken token)
@@ -27,20 +28,27 @@ public sealed partial class ChatCompletions
 
         try
         {
-            return await DriveAsync(
-                prompt,
+            return await RunChainAsync(
+                run,
                 arrived,
                 OpenAsync,
-                (state, wait) => Task.FromResult(RetryLater(state, wait.Until, wait.Reason, response)),
-                step =>
+                (state, wait, at) => Task.FromResult(RetryLater(Combined(state, at), wait.Until, wait.Reason, response)),
+                (step, at) =>
                 {
                     if (step.Finish!.Kind == FinishKind.Succeeded && opened is { } stream)
                     {
                         opened = null;
-                        return new ChatCompletionStreamResult(stream, step.State, step.Finish.Winner!, includeUsage, runner, classifier, time);
+                        var source = AnswerSource.Of(at);
+                        response.Headers[RouteCatalog.StrategyHeader] = source.StrategyName;
+                        return new ChatCompletionStreamResult(stream, Combined(step.State, at), step.Finish.Winner!, includeUsage, runner, classifier, time, source);
                     }
 
-                    return Map(step, response);
+                    return Map(step, at, response);
+                },
+                answer =>
+                {
+                    response.Headers[RouteCatalog.StrategyHeader] = answer.Source.StrategyName;
+                    return new ServedStreamResult(answer, includeUsage);
                 },
                 cancellationToken);
         }

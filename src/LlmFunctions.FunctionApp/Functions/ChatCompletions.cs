@@ -4,6 +4,7 @@ using LlmFunctions.FunctionApp.Configuration;
 using LlmFunctions.FunctionApp.Http;
 using LlmFunctions.FunctionApp.Orchestration;
 using LlmFunctions.Providers;
+using LlmFunctions.Routes;
 using LlmFunctions.Routing;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
@@ -27,12 +28,14 @@ namespace LlmFunctions.FunctionApp.Functions;
 /// <param name="caller">Opens provider streams (<c>"stream": true</c>, see ChatCompletions.Streaming.cs).</param>
 /// <param name="classifier">Classifies a stream's failure after its first token.</param>
 /// <param name="router">Maps the request's model to providers.</param>
+/// <param name="routes">The configured routes (docs/routes.md).</param>
 public sealed partial class ChatCompletions(
     PromptRunner runner,
     IOptions<FailoverOptions> failover,
     IOptions<HttpOptions> http,
     TimeProvider time,
     ModelRouter router,
+    RouteCatalog routes,
     ProviderCaller caller,
     ErrorClassifier classifier)
 {
@@ -77,29 +80,29 @@ public sealed partial class ChatCompletions(
             return Invalid(inputError);
         }
 
-        var (hints, refused) = Route(router, input!);
+        var arrived = time.GetUtcNow();
+        var (run, refused) = RequestRoutes.Resolve(router, routes, input!, request, failover.Value, arrived);
         if (refused is not null)
         {
             return refused;
         }
 
-        var arrived = time.GetUtcNow();
-        var prompt = ToPromptRequest(input!, hints, failover.Value, arrived);
         if (input!.Stream)
         {
-            return await StreamAsync(prompt, input.IncludeUsage, arrived, response, cancellationToken);
+            return await StreamAsync(run!, input.IncludeUsage, arrived, response, cancellationToken);
         }
 
         try
         {
-            return await DriveAsync(
-                prompt,
+            return await RunChainAsync(
+                run!,
                 arrived,
                 call: null,
-                async (state, wait) => PrefersAsync(request)
-                    ? await HandOffAsync(client, request, prompt, state, cancellationToken)
-                    : TooLong(state, wait),
-                step => Map(step, response),
+                async (state, wait, at) => PrefersAsync(request)
+                    ? await HandOffAsync(client, request, at, state, cancellationToken)
+                    : TooLong(Combined(state, at), wait),
+                (step, at) => Map(step, at, response),
+                answer => Served(answer, response),
                 cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -108,18 +111,73 @@ public sealed partial class ChatCompletions(
         }
     }
 
-    // The one in-request loop over the failover runner, for answers and streams alike: backoffs are waited out in
-    // process up to SyncWaitSeconds from arrival; a longer wait is the caller's to answer.
-    private async Task<IResult> DriveAsync(
-        PromptRequest prompt,
+    // The one in-request loop over a route's chain, for answers and streams alike: each provider stage runs the
+    // failover runner over its candidates (DriveStageAsync); a stage that cannot answer hands over to the next; a cache,
+    // degraded or preset stage answers without a provider. A wait longer than the synchronous limit ends a stage that has
+    // a next one, and is the caller's to answer otherwise.
+    private async Task<IResult> RunChainAsync(
+        RouteRun run,
         DateTimeOffset arrived,
         ProviderCall? call,
-        Func<FailoverState, WaitThenRetry, Task<IResult>> waitTooLong,
-        Func<PromptRunStep, IResult> finished,
+        Func<FailoverState, WaitThenRetry, RouteRun, Task<IResult>> waitTooLong,
+        Func<PromptRunStep, RouteRun, IResult> finished,
+        Func<ServedAnswer, IResult> served,
         CancellationToken cancellationToken)
     {
+        if (run.MayServeFresh() && await LookUpAsync(run, freshOnly: true, cancellationToken) is { } fresh)
+        {
+            return served(fresh);
+        }
+
+        (PromptRunStep Step, RouteRun At)? failed = null;
+        for (RouteRun? at = run; at is not null;)
+        {
+            var stage = at.Current;
+            if (!stage.CallsProviders)
+            {
+                if (stage.Strategy != RouteStrategy.Cache)
+                {
+                    return served(ServedAnswer.Configured(at, time.GetUtcNow()));
+                }
+
+                if (await LookUpAsync(at, freshOnly: false, cancellationToken) is { } cached)
+                {
+                    return served(cached);
+                }
+
+                at = at.Next(null, time.GetUtcNow());
+                continue;
+            }
+
+            var (step, tooLong) = await DriveStageAsync(at, arrived, call, cancellationToken);
+            if (tooLong is not null)
+            {
+                if (!at.HasNext)
+                {
+                    return await waitTooLong(step.State, tooLong, at);
+                }
+            }
+            else if (!RouteRun.ContinuesAfter(step.Finish!.Kind) || !at.HasNext)
+            {
+                return finished(step, at);
+            }
+
+            failed = (step, at);
+            at = at.Next(step.State, time.GetUtcNow());
+        }
+
+        return failed is { } last
+            ? finished(last.Step, last.At)
+            : Error(StatusCodes.Status503ServiceUnavailable, OpenAiError.ServerError, Invariant($"no step of route '{run.Plan.Name}' could answer (the cache held no answer)"), code: "route_exhausted");
+    }
+
+    // One provider stage: backoffs are waited out in process up to SyncWaitSeconds from arrival; a longer wait is handed
+    // back with the state that holds it.
+    private async Task<(PromptRunStep Step, WaitThenRetry? TooLong)> DriveStageAsync(RouteRun at, DateTimeOffset arrived, ProviderCall? call, CancellationToken cancellationToken)
+    {
         var syncUntil = arrived.AddSeconds(http.Value.SyncWaitSeconds);
-        var state = await runner.StartAsync(prompt, cancellationToken);
+        var all = await runner.ReadCandidatesAsync(cancellationToken);
+        var state = FailoverState.Start(at.StageRequest(), at.Candidates(all));
         while (true)
         {
             var step = await runner.RunAsync(state, call, cancellationToken);
@@ -127,7 +185,7 @@ public sealed partial class ChatCompletions(
             {
                 if (wait.Until > syncUntil)
                 {
-                    return await waitTooLong(step.State, wait);
+                    return (step, wait);
                 }
 
                 await DelayUntilAsync(wait.Until, cancellationToken);
@@ -145,8 +203,25 @@ public sealed partial class ChatCompletions(
                 continue;
             }
 
-            return finished(step);
+            return (step, null);
         }
+    }
+
+    // The response cache is wired in with its store; until then a cache stage finds nothing.
+    private static Task<ServedAnswer?> LookUpAsync(RouteRun at, bool freshOnly, CancellationToken cancellationToken)
+    {
+        _ = (at, freshOnly, cancellationToken);
+        return Task.FromResult<ServedAnswer?>(null);
+    }
+
+    // Telemetry covers every stage of the chain: the earlier stages' history, then this one's.
+    internal static FailoverState Combined(FailoverState state, RouteRun at) =>
+        at.Earlier.Count == 0 ? state : state with { History = [.. at.Earlier, .. state.History] };
+
+    private IResult Served(ServedAnswer answer, HttpResponse response)
+    {
+        response.Headers[RouteCatalog.StrategyHeader] = answer.Source.StrategyName;
+        return Answer(answer.Body, model: null, PromptTelemetry.Metadata(answer.Telemetry, null, null, answer.Source), time.GetUtcNow());
     }
 
     /// <summary>The providers to try first for the request's model, or the 404 (model nobody serves) or 400 (a field
@@ -193,24 +268,27 @@ public sealed partial class ChatCompletions(
     }
 
     // The state already holds the wait: the instance resumes from it, and its first decision is that wait's timer.
-    private async Task<IResult> HandOffAsync(DurableTaskClient client, HttpRequest request, PromptRequest prompt, FailoverState state, CancellationToken cancellationToken) =>
+    private async Task<IResult> HandOffAsync(DurableTaskClient client, HttpRequest request, RouteRun at, FailoverState state, CancellationToken cancellationToken) =>
         await StorageUnavailable.GuardAsync(async () =>
         {
             var id = await client.ScheduleNewOrchestrationInstanceAsync(
                 PromptOrchestrator.Name,
-                new PromptInput(prompt, failover.Value, state),
+                new PromptInput(state.Request, failover.Value, state, Route: at),
                 new Microsoft.DurableTask.StartOrchestrationOptions(InstanceIds.New()),
                 cancellationToken);
             return CheckStatusResponse.Create(client, request, id);
         });
 
-    private IResult Map(PromptRunStep step, HttpResponse response)
+    private IResult Map(PromptRunStep step, RouteRun at, HttpResponse response)
     {
         var finish = step.Finish!;
+        step = step with { State = Combined(step.State, at) };
         switch (finish.Kind)
         {
             case FinishKind.Succeeded:
-                return Completion(step.State, finish, step.Completion!, time.GetUtcNow());
+                var source = AnswerSource.Of(at);
+                response.Headers[RouteCatalog.StrategyHeader] = source.StrategyName;
+                return Completion(step.State, finish, step.Completion!, time.GetUtcNow(), source);
             case FinishKind.Rejected:
                 var status = finish.HttpStatus ?? finish.LastAttempt?.Outcome.HttpStatus;
                 var message = status is { } code ? Invariant($"{finish.Summary} (provider status {code})") : finish.Summary;

@@ -1,5 +1,6 @@
 using LlmFunctions.Failover;
 using LlmFunctions.FunctionApp.Orchestration;
+using LlmFunctions.Routes;
 using LlmFunctions.Routing;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
@@ -19,7 +20,8 @@ namespace LlmFunctions.FunctionApp.Functions;
 /// <param name="runner">The failover runner, whose health cache gives the instance its candidates.</param>
 /// <param name="time">The time source for the request's deadline.</param>
 /// <param name="router">Maps the request's model to providers.</param>
-public sealed class StartPrompt(IOptions<FailoverOptions> failover, PromptRunner runner, TimeProvider time, ModelRouter router)
+/// <param name="routes">The configured routes (docs/routes.md).</param>
+public sealed class StartPrompt(IOptions<FailoverOptions> failover, PromptRunner runner, TimeProvider time, ModelRouter router, RouteCatalog routes)
 {
     /// <summary>Handles the request.</summary>
     /// <param name="request">The request.</param>
@@ -54,13 +56,12 @@ public sealed class StartPrompt(IOptions<FailoverOptions> failover, PromptRunner
             return ChatCompletionResults.Invalid(inputError);
         }
 
-        var (hints, refused) = ChatCompletions.Route(router, input!);
+        var (run, refused) = RequestRoutes.Resolve(router, routes, input!, request, failover.Value, time.GetUtcNow());
         if (refused is not null)
         {
             return refused;
         }
 
-        var prompt = ChatCompletions.ToPromptRequest(input!, hints, failover.Value, time.GetUtcNow());
         return await StorageUnavailable.GuardAsync(async () =>
         {
             var id = instanceId ?? InstanceIds.New();
@@ -71,7 +72,7 @@ public sealed class StartPrompt(IOptions<FailoverOptions> failover, PromptRunner
                 var candidates = await runner.ReadCandidatesAsync(cancellationToken);
                 await client.ScheduleNewOrchestrationInstanceAsync(
                     PromptOrchestrator.Name,
-                    new PromptInput(prompt, failover.Value, Candidates: [.. candidates]),
+                    new PromptInput(run!.Original, failover.Value, Candidates: [.. candidates], Route: run),
                     new StartOrchestrationOptions(id),
                     cancellationToken);
             }

@@ -1,4 +1,5 @@
 using LlmFunctions.Failover;
+using LlmFunctions.Routes;
 
 namespace LlmFunctions.FunctionApp.Orchestration;
 
@@ -13,7 +14,10 @@ namespace LlmFunctions.FunctionApp.Orchestration;
 /// <param name="Candidates">The candidates and their health as read when the prompt was started (<c>StartPrompt</c>
 /// reads them from the health cache), or null: the instance then reads them with the <c>ReadProviderHealth</c>
 /// activity before its first decision.</param>
-public sealed record PromptInput(PromptRequest Request, FailoverOptions Failover, FailoverState? Resume = null, IReadOnlyList<Candidate>? Candidates = null);
+/// <param name="Route">Where the request stands in its route's chain (<see cref="Resume"/> is the state of its current
+/// stage), or null for the default path from <see cref="Request"/> (instances started before routes existed).</param>
+public sealed record PromptInput(
+    PromptRequest Request, FailoverOptions Failover, FailoverState? Resume = null, IReadOnlyList<Candidate>? Candidates = null, RouteRun? Route = null);
 
 /// <summary>The input of one <c>AttemptProvider</c> activity.</summary>
 /// <param name="Attempt">The attempt as the policy decided it (provider, model, messages after any truncation).</param>

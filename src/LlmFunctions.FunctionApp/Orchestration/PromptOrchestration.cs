@@ -2,6 +2,7 @@ using System.Text.Json;
 using LlmFunctions.Classification;
 using LlmFunctions.Failover;
 using LlmFunctions.Providers;
+using LlmFunctions.Routes;
 using Microsoft.DurableTask;
 
 namespace LlmFunctions.FunctionApp.Orchestration;
@@ -57,14 +58,67 @@ internal sealed partial class PromptOrchestration
 
     private DateTimeOffset Now => new(_context.CurrentUtcDateTime, TimeSpan.Zero);
 
-    /// <summary>Runs the prompt to its finish.</summary>
+    /// <summary>Runs the prompt to its finish, through its route's chain: each provider stage is a failover run over
+    /// its candidates; a stage that cannot answer hands over to the next; a cache stage reads the response cache (an
+    /// activity); a degraded or preset stage answers with its configured content.</summary>
     /// <returns>The output document (see <see cref="PromptTelemetry.Output"/>).</returns>
     public async Task<JsonElement> RunAsync()
     {
-        var candidates = _input.Candidates ?? await ReadHealthAsync();
-        var state = _input.Resume is { } resumed
-            ? WithHealth(resumed, candidates)
-            : FailoverState.Start(_input.Request, candidates);
+        var run = _input.Route ?? RouteRun.Start(RoutePlan.Default, _input.Request, [], null, Now)!;
+        var resume = _input.Resume;
+        var candidates = _input.Candidates;
+        if (resume is null && run.MayServeFresh() && await ReadCachedAsync(run, freshOnly: true) is { } fresh)
+        {
+            return Served(fresh.Body, ServedTelemetry(run), fresh.Source);
+        }
+
+        (FailoverState State, Finish Finish, RouteRun At)? failed = null;
+        for (RouteRun? at = run; at is not null;)
+        {
+            var stage = at.Current;
+            if (!stage.CallsProviders)
+            {
+                if (stage.Strategy != RouteStrategy.Cache)
+                {
+                    return Served(AnswerSource.ConfiguredBody(at, Now, "chatcmpl-" + _context.NewGuid().ToString("N")), ServedTelemetry(at), AnswerSource.Of(at));
+                }
+
+                if (await ReadCachedAsync(at, freshOnly: false) is { } cached)
+                {
+                    return Served(cached.Body, ServedTelemetry(at), cached.Source);
+                }
+
+                at = at.Next(null, Now);
+                continue;
+            }
+
+            var all = candidates ?? await ReadHealthAsync();
+            candidates = null;
+            var start = resume is { } resumed ? WithHealth(resumed, all) : FailoverState.Start(at.StageRequest(), at.Candidates(all));
+            resume = null;
+            var (state, finish, completion) = await RunStageAsync(start, at.HasNext);
+            if (!RouteRun.ContinuesAfter(finish.Kind) || !at.HasNext)
+            {
+                return Finished(Combined(state, at), finish, completion, AnswerSource.Of(at));
+            }
+
+            failed = (state, finish, at);
+            at = at.Next(state, Now);
+        }
+
+        if (failed is { } last)
+        {
+            return Finished(Combined(last.State, last.At), last.Finish, null, null);
+        }
+
+        var exhausted = new Finish(FinishKind.Failed, $"no step of route '{run.Plan.Name}' could answer (the cache held no answer)", []);
+        return Finished(ServedTelemetry(run), exhausted, null, null);
+    }
+
+    // One provider stage to its finish. A round blocked by cooldowns waits for the earliest to end, unless a next stage
+    // can answer now.
+    private async Task<(FailoverState State, Finish Finish, ChatCompletion? Completion)> RunStageAsync(FailoverState state, bool hasNext)
+    {
         ChatCompletion? completion = null;
         for (var i = 0; i < MaxDecisions; i++)
         {
@@ -87,22 +141,56 @@ internal sealed partial class PromptOrchestration
                 case AttemptProvider attempt:
                     (state, completion) = await AttemptAsync(state, attempt);
                     break;
-                case Finish finish when FailoverRound.RetryAt(state, finish, Now, ProbeRecheck) is { } again:
+                case Finish finish when !hasNext && FailoverRound.RetryAt(state, finish, Now, ProbeRecheck) is { } again:
                     _context.SetCustomStatus(PromptTelemetry.CustomStatus("waiting", state, until: again, reason: "every provider is blocked for now: " + finish.Summary));
                     await WaitUntilAsync(again);
                     state = WithHealth(FailoverRound.Next(state), await ReadHealthAsync());
                     break;
                 case Finish finish:
-                    var succeeded = finish.Kind == FinishKind.Succeeded;
-                    _context.SetCustomStatus(PromptTelemetry.CustomStatus(succeeded ? "completed" : "failed", state));
-                    LogFinished(_logger, _context.InstanceId, finish.Kind, finish.Summary);
-                    return PromptTelemetry.Output(state, finish, succeeded ? completion : null);
+                    return (state, finish, finish.Kind == FinishKind.Succeeded ? completion : null);
                 case var other:
                     throw new InvalidOperationException($"Unknown decision {other.GetType().Name}.");
             }
         }
 
         throw new InvalidOperationException($"The failover policy made {MaxDecisions} decisions without finishing.");
+    }
+
+    private JsonElement Finished(FailoverState state, Finish finish, ChatCompletion? completion, AnswerSource? source)
+    {
+        var succeeded = finish.Kind == FinishKind.Succeeded;
+        _context.SetCustomStatus(PromptTelemetry.CustomStatus(succeeded ? "completed" : "failed", state));
+        LogFinished(_logger, _context.InstanceId, finish.Kind, finish.Summary);
+        return PromptTelemetry.Output(state, finish, succeeded ? completion : null, source);
+    }
+
+    private JsonElement Served(JsonElement body, FailoverState telemetry, AnswerSource source)
+    {
+        var finish = new Finish(FinishKind.Succeeded, $"served by the route's {source.StrategyName} step", []);
+        return Finished(telemetry, finish, ServedCompletion(body), source);
+    }
+
+    // The response cache is wired in with its store; until then a cache stage finds nothing.
+    private static Task<(JsonElement Body, AnswerSource Source)?> ReadCachedAsync(RouteRun at, bool freshOnly)
+    {
+        _ = (at, freshOnly);
+        return Task.FromResult<(JsonElement Body, AnswerSource Source)?>(null);
+    }
+
+    private static FailoverState ServedTelemetry(RouteRun at) => new(at.Original, [], at.Earlier);
+
+    private static FailoverState Combined(FailoverState state, RouteRun at) =>
+        at.Earlier.Count == 0 ? state : state with { History = [.. at.Earlier, .. state.History] };
+
+    // A served answer's text (the first choice's content, when it is a string) for the output's "content".
+    private static ChatCompletion ServedCompletion(JsonElement body)
+    {
+        var content = body.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() > 0
+            && choices[0].TryGetProperty("message", out var message) && message.TryGetProperty("content", out var text) && text.ValueKind == JsonValueKind.String
+            ? text.GetString()!
+            : string.Empty;
+        var model = body.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : string.Empty;
+        return new ChatCompletion(content, model, "stop") { Body = body };
     }
 
     private async Task<(FailoverState State, ChatCompletion? Completion)> AttemptAsync(FailoverState state, AttemptProvider attempt)

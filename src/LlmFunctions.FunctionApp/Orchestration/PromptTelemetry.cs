@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LlmFunctions.Failover;
 using LlmFunctions.Providers;
+using LlmFunctions.Routes;
 
 namespace LlmFunctions.FunctionApp.Orchestration;
 
@@ -35,8 +36,12 @@ internal static class PromptTelemetry
 
     /// <summary>The request-level metadata: who answered (if anyone), whether a fallback was used, every attempt, and
     /// every provider passed over with the reason.</summary>
-    public static object Metadata(FailoverState state, AttemptRecord? winner, ChatCompletion? completion = null) => new
+    public static object Metadata(FailoverState state, AttemptRecord? winner, ChatCompletion? completion = null, AnswerSource? source = null) => new
     {
+        strategy = source?.StrategyName,
+        route = source?.Route,
+        tier = source?.Tier,
+        cache = source?.Cached is { } cached ? new { stale = cached.Stale, stored_at = cached.StoredAt, served_by = cached.ServedBy, age_seconds = cached.AgeSeconds } : null,
         provider = winner?.Key.Provider,
         model = winner?.Key.Model,
         fallback_used = winner is not null ? FirstProvider(state) != winner.Key : state.History.OfType<AttemptRecord>().Select(a => a.Key).Distinct().Count() > 1,
@@ -73,7 +78,7 @@ internal static class PromptTelemetry
     }
 
     /// <summary>The output of a finished instance.</summary>
-    public static JsonElement Output(FailoverState state, Finish finish, ChatCompletion? completion) => JsonSerializer.SerializeToElement(
+    public static JsonElement Output(FailoverState state, Finish finish, ChatCompletion? completion, AnswerSource? source = null) => JsonSerializer.SerializeToElement(
         new
         {
             status = finish.Kind.ToString(),
@@ -83,7 +88,7 @@ internal static class PromptTelemetry
             completion = completion?.Body,
             error = finish.Kind == FinishKind.Succeeded ? null : new { message = finish.Summary, code = ErrorCode(finish.Kind), http_status = finish.HttpStatus, retry_at = finish.RetryAt },
             reasons = finish.Reasons,
-            metadata = Metadata(state, finish.Winner, completion),
+            metadata = Metadata(state, finish.Winner, completion, finish.Kind == FinishKind.Succeeded ? source : null),
         },
         Json);
 

@@ -36,7 +36,7 @@ public sealed class FailoverOptions
 
     /// <summary>Gets or sets how requests are spread among the callable candidates (see <see cref="SpreadingStrategy"/>
     /// and <see cref="CandidateOrder"/>): <c>priority</c>, <c>weighted</c>, <c>least-busy</c> or <c>quota-aware</c>.
-    /// Global for now; routes will make it per route.</summary>
+    /// A route may set its own (<c>LlmFunctions:Routes:NAME:Spreading</c>).</summary>
     /// <value>The default value is <c>priority</c> (the configured order; quota-aware is opt-in, see bench/README.md).</value>
     public string Spreading { get; set; } = "priority";
 

@@ -116,7 +116,7 @@ public sealed class FailoverPolicy
     };
 
     private List<Candidate> Order(FailoverState state, DateTimeOffset now) =>
-        CandidateOrder.Order(state.Candidates, state.Request.ProviderHints ?? [], options.SpreadingStrategy, now, random);
+        CandidateOrder.Order(state.Candidates, state.Request.ProviderHints ?? [], state.Request.Spreading ?? options.SpreadingStrategy, now, random);
 
     private FailoverDecision Continue(FailoverState state, Candidate candidate, HistoryEntry last, DateTimeOffset now)
     {

@@ -25,4 +25,11 @@ public sealed record PromptRequest
 
     /// <summary>Gets a value indicating whether the last user message may be cut to fit a provider's budget.</summary>
     public bool AllowTruncation { get; init; }
+
+    /// <summary>Gets how the candidates are spread (a route's setting), or null for
+    /// <see cref="FailoverOptions.Spreading"/>.</summary>
+    public SpreadingStrategy? Spreading { get; init; }
+
+    /// <summary>Gets the response-cache entry to write when a provider answers, or null to write none.</summary>
+    public Routes.CacheWrite? Cache { get; init; }
 }

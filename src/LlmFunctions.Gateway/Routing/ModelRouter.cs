@@ -47,6 +47,27 @@ public sealed class ModelRouter(ProviderCatalog catalog, IOptions<ModelRoutingOp
             : ModelRoute.NotFound($"The model '{model}' does not exist or no usable provider serves it; GET /v1/models lists the models served");
     }
 
+    /// <summary>The route a model names: <c>route:NAME</c>, or an alias whose target is <c>route:NAME</c>.</summary>
+    /// <param name="model">The request's model, or null.</param>
+    /// <returns>The route's name, or null when the model names no route.</returns>
+    public string? RouteOf(string? model)
+    {
+        const string Prefix = Routes.RouteCatalog.ModelPrefix;
+        if (model is null)
+        {
+            return null;
+        }
+
+        if (model.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return model[Prefix.Length..];
+        }
+
+        return options.Value.Aliases.TryGetValue(model, out var target) && target.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase)
+            ? target[Prefix.Length..]
+            : null;
+    }
+
     /// <summary>Names a field of the request that no usable provider can honour (every one of them is of a kind that
     /// cannot, such as Cloudflare Workers AI with tools), or null when some provider can.</summary>
     /// <param name="messages">The conversation.</param>

@@ -45,7 +45,9 @@ internal sealed class ChatApp : IAsyncDisposable
     /// <param name="scenarioJson">The simulator's scenario; its providers are the enabled ones.</param>
     /// <param name="settings">Settings over the test defaults.</param>
     /// <param name="logs">A logger provider added to the host (e.g. to capture every log line); none when null.</param>
-    public static async Task<ChatApp> StartAsync(AzuriteFixture azurite, string scenarioJson, IDictionary<string, string?>? settings = null, ILoggerProvider? logs = null)
+    /// <param name="time">The gateway's clock (a fake one to move past cache lifetimes); the system clock when null.</param>
+    public static async Task<ChatApp> StartAsync(
+        AzuriteFixture azurite, string scenarioJson, IDictionary<string, string?>? settings = null, ILoggerProvider? logs = null, TimeProvider? time = null)
     {
         var simulator = await SimulatorTestHost.StartAsync(scenarioJson);
         var values = TestHostSettings.For(azurite.ConnectionString, simulator, NewWorkerId(), TimeSpan.FromMilliseconds(100));
@@ -57,7 +59,7 @@ internal sealed class ChatApp : IAsyncDisposable
 
         try
         {
-            return new ChatApp(await CreateHostAsync(values, logs), simulator, values);
+            return new ChatApp(await CreateHostAsync(values, logs, time), simulator, values);
         }
         catch
         {
@@ -72,7 +74,7 @@ internal sealed class ChatApp : IAsyncDisposable
 
     private static string NewWorkerId() => "test-host-" + Guid.NewGuid().ToString("N")[..8];
 
-    private static async Task<WebApplicationFactory<StandaloneHost::Program>> CreateHostAsync(Dictionary<string, string?> values, ILoggerProvider? logs = null)
+    private static async Task<WebApplicationFactory<StandaloneHost::Program>> CreateHostAsync(Dictionary<string, string?> values, ILoggerProvider? logs = null, TimeProvider? time = null)
     {
         var factory = new WebApplicationFactory<StandaloneHost::Program>().WithWebHostBuilder(b =>
         {
@@ -80,6 +82,11 @@ internal sealed class ChatApp : IAsyncDisposable
             if (logs is not null)
             {
                 b.ConfigureServices(s => s.AddSingleton(logs));
+            }
+
+            if (time is not null)
+            {
+                b.ConfigureServices(s => s.AddSingleton(time));
             }
         });
         try

@@ -1,0 +1,169 @@
+using System.ClientModel;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using LlmFunctions.Tests.FunctionApp;
+using LlmFunctions.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+using OpenAI;
+using OpenAI.Chat;
+
+namespace LlmFunctions.Tests.Routes;
+
+/// <summary>A route's chain, step by step, through the whole app (standalone host, Azurite, the provider simulator),
+/// on a fake gateway clock.</summary>
+[Collection(AzuriteCollectionDefinition.Name)]
+public sealed class RouteChainTests(AzuriteFixture azurite)
+{
+    private const string Degraded = "Recipes are unavailable right now; here is a classic: boil pasta, add sauce.";
+
+    // PREMIUM is Groq, STANDARD is Cerebras; the simplified step keeps the last message under a short system prompt.
+    private static readonly Dictionary<string, string?> Recipes = new()
+    {
+        ["LlmFunctions:Tiers:PREMIUM:0"] = "Groq",
+        ["LlmFunctions:Tiers:STANDARD:0"] = "Cerebras",
+        ["LlmFunctions:Routes:recipes:Steps:0:Strategy"] = "tiers",
+        ["LlmFunctions:Routes:recipes:Steps:0:Tiers:0"] = "PREMIUM",
+        ["LlmFunctions:Routes:recipes:Steps:0:Tiers:1"] = "STANDARD",
+        ["LlmFunctions:Routes:recipes:Steps:1:Strategy"] = "simplified",
+        ["LlmFunctions:Routes:recipes:Steps:1:SystemPrompt"] = "Be brief.",
+        ["LlmFunctions:Routes:recipes:Steps:1:KeepLastMessages"] = "1",
+        ["LlmFunctions:Routes:recipes:Steps:2:Strategy"] = "cache",
+        ["LlmFunctions:Routes:recipes:Steps:3:Strategy"] = "degraded",
+        ["LlmFunctions:Routes:recipes:Steps:3:Text"] = Degraded,
+    };
+
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
+
+    [Fact]
+    public async Task Tier1Dead_Tier2Answers_AndTheAnswerSaysWhichTier()
+    {
+        await using var app = await StartAsync(("Groq", "\"status\": 401"), ("Cerebras", string.Empty));
+
+        using var response = await PostAsync(app, Ask("a soup"), route: "recipes");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("tier", response.Headers.GetValues("x-llmfunctions-strategy").Single());
+        var meta = (await JsonAsync(response)).GetProperty("llmfunctions");
+        Assert.Equal("tier", meta.GetProperty("strategy").GetString());
+        Assert.Equal("STANDARD", meta.GetProperty("tier").GetString());
+        Assert.Equal("recipes", meta.GetProperty("route").GetString());
+        Assert.Equal(["Groq:401", "Cerebras:200"], meta.GetProperty("attempts").EnumerateArray().Select(a => $"{a.GetProperty("provider").GetString()}:{a.GetProperty("http_status").GetInt32()}"));
+        Assert.Equal(1, app.Simulator.Stats.For("Groq").Calls);
+    }
+
+    [Fact]
+    public async Task EveryTierRefusesTheLongPrompt_TheSimplifiedPromptIsAnswered()
+    {
+        var settings = new Dictionary<string, string?>(Recipes)
+        {
+            ["LlmFunctions:Providers:Groq:MaxPromptChars"] = "200",
+            ["LlmFunctions:Providers:Cerebras:MaxPromptChars"] = "200",
+        };
+        await using var app = await StartAsync(settings, ("Groq", string.Empty), ("Cerebras", string.Empty));
+        var history = new string('h', 300);
+        var body = $$"""{"messages":[{"role":"system","content":"You are a chef with a very long brief."},{"role":"user","content":"{{history}}"},{"role":"assistant","content":"ok"},{"role":"user","content":"a soup"}]}""";
+
+        using var response = await PostAsync(app, body, model: "route:recipes");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var meta = (await JsonAsync(response)).GetProperty("llmfunctions");
+        Assert.Equal("simplified", meta.GetProperty("strategy").GetString());
+        Assert.Equal("PREMIUM", meta.GetProperty("tier").GetString());
+        using var sent = JsonDocument.Parse(app.Simulator.ReceivedBodies("Groq").Single());
+        Assert.Equal(
+            ["system:Be brief.", "user:a soup"],
+            sent.RootElement.GetProperty("messages").EnumerateArray().Select(m => $"{m.GetProperty("role").GetString()}:{m.GetProperty("content").GetString()}"));
+    }
+
+    [Fact]
+    public async Task EveryProviderFailing_NothingCached_TheDegradedAnswerIsServed_AndAForbiddenStepIsNot()
+    {
+        await using var app = await StartAsync(("Groq", "\"status\": 403"), ("Cerebras", "\"status\": 403"));
+
+        using var degraded = await PostAsync(app, Ask("a soup"), route: "recipes");
+        using var forbidden = await PostAsync(app, Ask("a stew"), route: "recipes", forbid: "degraded");
+
+        Assert.Equal(HttpStatusCode.OK, degraded.StatusCode);
+        var json = await JsonAsync(degraded);
+        Assert.Equal(Degraded, json.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        Assert.Equal("degraded", json.GetProperty("llmfunctions").GetProperty("strategy").GetString());
+        Assert.Equal("route:recipes", json.GetProperty("model").GetString());
+        Assert.Equal(2, json.GetProperty("llmfunctions").GetProperty("attempts").GetArrayLength());
+        // The 403s disabled both providers: without the degraded step the caller hears so.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, forbidden.StatusCode);
+        Assert.False((await forbidden.Content.ReadAsStringAsync()).Contains(Degraded, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task DegradedAnswer_ToAStreamingSdkClient_StreamsTheTextAndEnds()
+    {
+        await using var app = await StartAsync(("Groq", "\"status\": 403"), ("Cerebras", "\"status\": 403"));
+        var client = new ChatClient("route:recipes", new ApiKeyCredential("unused"), new OpenAIClientOptions
+        {
+            Endpoint = new Uri(app.Factory.Server.BaseAddress, "v1"),
+            Transport = new System.ClientModel.Primitives.HttpClientPipelineTransport(app.Client()),
+        });
+
+        var text = new StringBuilder();
+        await foreach (var update in client.CompleteChatStreamingAsync([new UserChatMessage("a soup")]))
+        {
+            foreach (var part in update.ContentUpdate)
+            {
+                text.Append(part.Text);
+            }
+        }
+
+        Assert.Equal(Degraded, text.ToString());
+    }
+
+    [Fact]
+    public async Task UnknownRoute_Is404NamingTheRoutes_AndABadForbidIs400NamingTheHeader()
+    {
+        await using var app = await StartAsync(("Groq", string.Empty));
+
+        using var unknown = await PostAsync(app, Ask("a soup"), model: "route:desserts");
+        using var badForbid = await PostAsync(app, Ask("a soup"), route: "recipes", forbid: "providers");
+
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains("route:recipes", (await JsonAsync(unknown)).GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, badForbid.StatusCode);
+        Assert.Equal("x-llmfunctions-forbid", (await JsonAsync(badForbid)).GetProperty("error").GetProperty("param").GetString());
+        Assert.Equal(0, app.Simulator.Stats.For("Groq").Calls);
+    }
+
+    private static string Ask(string dish) => $$"""{"messages":[{"role":"user","content":"{{dish}}"}]}""";
+
+    private Task<ChatApp> StartAsync(params (string Name, string Fields)[] providers) => StartAsync(Recipes, providers);
+
+    private Task<ChatApp> StartAsync(Dictionary<string, string?> settings, params (string Name, string Fields)[] providers) =>
+        ChatApp.StartAsync(azurite, ChatApp.Scenario(providers), settings, time: _time);
+
+    private static async Task<HttpResponseMessage> PostAsync(ChatApp app, string body, string? route = null, string? model = null, string? forbid = null)
+    {
+        using var client = app.Client();
+        if (model is not null)
+        {
+            body = body.Insert(1, $"\"model\":\"{model}\",");
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/v1/chat/completions", UriKind.Relative))
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        if (route is not null)
+        {
+            request.Headers.Add("x-llmfunctions-route", route);
+        }
+
+        if (forbid is not null)
+        {
+            request.Headers.Add("x-llmfunctions-forbid", forbid);
+        }
+
+        return await client.SendAsync(request);
+    }
+
+    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+}
