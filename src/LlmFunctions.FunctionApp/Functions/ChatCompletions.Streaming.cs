@@ -39,7 +39,7 @@ public sealed partial class ChatCompletions
                     {
                         opened = null;
                         var source = AnswerSource.Of(at);
-                        response.Headers[RouteCatalog.StrategyHeader] = source.StrategyName;
+                        Announce(source, response);
                         return new ChatCompletionStreamResult(stream, Combined(step.State, at), step.Finish.Winner!, includeUsage, runner, classifier, time, source);
                     }
 
@@ -47,7 +47,7 @@ public sealed partial class ChatCompletions
                 },
                 answer =>
                 {
-                    response.Headers[RouteCatalog.StrategyHeader] = answer.Source.StrategyName;
+                    Announce(answer.Source, response);
                     return new ServedStreamResult(answer, includeUsage);
                 },
                 cancellationToken);

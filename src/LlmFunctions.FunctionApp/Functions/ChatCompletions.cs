@@ -6,6 +6,7 @@ using LlmFunctions.FunctionApp.Orchestration;
 using LlmFunctions.Providers;
 using LlmFunctions.Routes;
 using LlmFunctions.Routing;
+using LlmFunctions.Telemetry;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
@@ -29,6 +30,7 @@ namespace LlmFunctions.FunctionApp.Functions;
 /// <param name="classifier">Classifies a stream's failure after its first token.</param>
 /// <param name="router">Maps the request's model to providers.</param>
 /// <param name="routes">The configured routes (docs/routes.md).</param>
+/// <param name="metrics">Counts answers by strategy.</param>
 public sealed partial class ChatCompletions(
     PromptRunner runner,
     IOptions<FailoverOptions> failover,
@@ -37,7 +39,8 @@ public sealed partial class ChatCompletions(
     ModelRouter router,
     RouteCatalog routes,
     ProviderCaller caller,
-    ErrorClassifier classifier)
+    ErrorClassifier classifier,
+    GatewayMetrics metrics)
 {
     /// <summary>The <c>Prefer</c> token by which a caller accepts a 202 and a durable instance for a long wait.</summary>
     public const string RespondAsync = "respond-async";
@@ -218,9 +221,16 @@ public sealed partial class ChatCompletions(
     internal static FailoverState Combined(FailoverState state, RouteRun at) =>
         at.Earlier.Count == 0 ? state : state with { History = [.. at.Earlier, .. state.History] };
 
+    // Every answer says which step served it: a response header, and the answers metric.
+    private void Announce(AnswerSource source, HttpResponse response)
+    {
+        response.Headers[RouteCatalog.StrategyHeader] = source.StrategyName;
+        metrics.RecordAnswer(source);
+    }
+
     private IResult Served(ServedAnswer answer, HttpResponse response)
     {
-        response.Headers[RouteCatalog.StrategyHeader] = answer.Source.StrategyName;
+        Announce(answer.Source, response);
         return Answer(answer.Body, model: null, PromptTelemetry.Metadata(answer.Telemetry, null, null, answer.Source), time.GetUtcNow());
     }
 
@@ -287,7 +297,7 @@ public sealed partial class ChatCompletions(
         {
             case FinishKind.Succeeded:
                 var source = AnswerSource.Of(at);
-                response.Headers[RouteCatalog.StrategyHeader] = source.StrategyName;
+                Announce(source, response);
                 return Completion(step.State, finish, step.Completion!, time.GetUtcNow(), source);
             case FinishKind.Rejected:
                 var status = finish.HttpStatus ?? finish.LastAttempt?.Outcome.HttpStatus;

@@ -10,7 +10,8 @@ namespace LlmFunctions.FunctionApp.Functions;
 /// <c>model_not_found</c> otherwise.
 /// </summary>
 /// <param name="router">The model router.</param>
-public sealed class GetModel(ModelRouter router)
+/// <param name="routes">The configured routes.</param>
+public sealed class GetModel(ModelRouter router, Routes.RouteCatalog routes)
 {
     /// <summary>Handles the request.</summary>
     /// <param name="request">The request.</param>
@@ -21,7 +22,7 @@ public sealed class GetModel(ModelRouter router)
     {
         _ = request;
         var wanted = Uri.UnescapeDataString(id ?? string.Empty);
-        var model = ModelObjects.All(router).FirstOrDefault(m => string.Equals(m.id, wanted, StringComparison.OrdinalIgnoreCase));
+        var model = ModelObjects.All(router, routes).FirstOrDefault(m => string.Equals(m.id, wanted, StringComparison.OrdinalIgnoreCase));
         return model is not null
             ? Results.Json(model)
             : OpenAiError.Result(

@@ -28,6 +28,7 @@ public sealed class GatewayMetrics
     private readonly Histogram<double> _timeToFirstToken;
     private readonly Counter<long> _fallbacks;
     private readonly Counter<long> _rateLimitRejections;
+    private readonly Counter<long> _answers;
 
     /// <summary>Initializes a new instance; the gauges read the providers' health from <paramref name="health"/>.</summary>
     /// <param name="meterFactory">Creates the meter (one per service provider, disposed with it).</param>
@@ -45,6 +46,7 @@ public sealed class GatewayMetrics
         _attemptDuration = meter.CreateHistogram<double>("llmfunctions.attempt.duration", "s", "How long each provider call took.");
         _timeToFirstToken = meter.CreateHistogram<double>("llmfunctions.time_to_first_token", "s", "When a streamed answer's first token arrived.");
         _fallbacks = meter.CreateCounter<long>("llmfunctions.fallbacks", "{attempt}", "Attempts on a provider other than the one the request tried first.");
+        _answers = meter.CreateCounter<long>("llmfunctions.answers", "{answer}", "Answers by the strategy that served them (provider, tier, simplified, cache, degraded, preset), route and tier.");
         _rateLimitRejections = meter.CreateCounter<long>("llmfunctions.rate_limit.rejections", "{request}", "Requests refused by the gateway's per-key rate limits.");
         meter.CreateObservableGauge("llmfunctions.provider.circuit_state", () => Observe(catalog, health, h => CircuitValue(h.Circuit)), "{state}", "0 closed, 1 half-open, 2 open.");
         meter.CreateObservableGauge("llmfunctions.provider.blocked_seconds", () => Observe(catalog, health, h => BlockedSeconds(h, time.GetUtcNow())), "s", "Seconds until the provider's cooldown, break or disable ends; 0 when callable.");
@@ -109,6 +111,15 @@ public sealed class GatewayMetrics
         ArgumentNullException.ThrowIfNull(state);
         var attempted = state.History.OfType<AttemptRecord>().Select(a => a.Key).ToList();
         return attempted.Count > 0 && !attempted.Contains(to) ? attempted[0] : null;
+    }
+
+    /// <summary>Counts an answer by the step of its route that served it, and tags the current span with it.</summary>
+    /// <param name="source">The step.</param>
+    public void RecordAnswer(Routes.AnswerSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        _answers.Add(1, new TagList { { "strategy", source.StrategyName }, { "route", source.Route ?? string.Empty }, { "tier", source.Tier ?? string.Empty } });
+        Activity.Current?.SetTag("llmfunctions.strategy", source.StrategyName);
     }
 
     /// <summary>Counts a request refused by a per-key rate limit.</summary>
