@@ -28,6 +28,7 @@ public sealed class FunctionsMetadataTests(AzuriteFixture azurite)
         "ListModels httpTrigger",
         "ListProviders httpTrigger",
         "PromptOrchestrator orchestrationTrigger",
+        "PruneResponseCache timerTrigger",
         "ProviderAdmin httpTrigger",
         "ProviderDashboard httpTrigger",
         "ReadProviderHealth activityTrigger",
@@ -44,6 +45,8 @@ public sealed class FunctionsMetadataTests(AzuriteFixture azurite)
         Assert.All(functions, f => Assert.Equal("dotnet-isolated", f.Language));
         var timer = functions.Single(f => f.Name == "ResetExpiredCooldowns").Trigger;
         Assert.Equal("%ResetExpiredCooldownsSchedule%", timer.GetProperty("schedule").GetString());
+        var prune = functions.Single(f => f.Name == "PruneResponseCache").Trigger;
+        Assert.Equal("%PruneResponseCacheSchedule%", prune.GetProperty("schedule").GetString());
     }
 
     [Fact]
