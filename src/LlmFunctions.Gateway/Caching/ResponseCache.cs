@@ -155,7 +155,7 @@ public sealed partial class ResponseCache
             await blob.UploadAsync(content, upload, cancellationToken);
             return true;
         }
-        catch (RequestFailedException ex) when (ex.Status is 409 or 412 || (ex.Status == 404 && ex.ErrorCode != BlobErrorCode.ContainerNotFound))
+        catch (RequestFailedException ex) when (ex.Status == 412 || (ex.Status == 409 && ex.ErrorCode != BlobErrorCode.ContainerBeingDeleted) || (ex.Status == 404 && ex.ErrorCode != BlobErrorCode.ContainerNotFound))
         {
             // Another writer replaced or deleted the entry between the read and the write: its answer stands.
             LogLostRace(_logger, key);

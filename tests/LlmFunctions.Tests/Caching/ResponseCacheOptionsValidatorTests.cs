@@ -1,6 +1,7 @@
 using LlmFunctions.Caching;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -74,6 +75,23 @@ public sealed class ResponseCacheOptionsValidatorTests
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ResponseCacheOptions>>().Value);
 
         Assert.Equal(["LlmFunctions:Cache:MaxEntryBytes must be between 1024 and 4194304, was 10"], error.Failures);
+    }
+
+    [Fact]
+    public async Task HostStart_InvalidSetting_FailsNamingTheSetting()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+            ["LlmFunctions:Cache:Container"] = "Bad_Name",
+        });
+        builder.Services.AddResponseCache(builder.Configuration);
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("LlmFunctions:Cache:Container must be 3 to 63", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
