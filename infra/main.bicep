@@ -265,6 +265,8 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
           { name: 'AZURE_CLIENT_ID', value: identity.properties.clientId }
           // The NCRONTAB schedule of the ResetExpiredCooldowns timer function (%ResetExpiredCooldownsSchedule%).
           { name: 'ResetExpiredCooldownsSchedule', value: '0 */1 * * * *' }
+          // The NCRONTAB schedule of the PruneResponseCache timer function (%PruneResponseCacheSchedule%).
+          { name: 'PruneResponseCacheSchedule', value: '0 */15 * * * *' }
         ],
         vaultReference
       )

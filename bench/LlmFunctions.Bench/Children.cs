@@ -181,6 +181,7 @@ internal static class Gateway
     {
         ["AzureFunctionsJobHost:extensions:durableTask:hubName"] = hub,
         ["ResetExpiredCooldownsSchedule"] = "0 */5 * * * *",
+        ["PruneResponseCacheSchedule"] = "0 */15 * * * *",
         ["LlmFunctions:Host:WorkerId"] = "bench-" + hub,
 
         // The host takes its log levels from host.json's logging section, as a Functions host does.

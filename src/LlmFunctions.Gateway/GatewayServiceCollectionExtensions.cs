@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using LlmFunctions.Alerts;
+using LlmFunctions.Caching;
 using LlmFunctions.Classification;
 using LlmFunctions.Failover;
 using LlmFunctions.Health;
@@ -16,7 +17,7 @@ using Microsoft.Extensions.Options;
 
 namespace LlmFunctions;
 
-/// <summary>Registers the gateway core: catalog, classifier, provider calls, failover policy, shared health.</summary>
+/// <summary>Registers the gateway core: catalog, classifier, provider calls, failover policy, shared health, response cache.</summary>
 public static class GatewayServiceCollectionExtensions
 {
     /// <summary>The setting holding the Storage connection string, as in Azure Functions.</summary>
@@ -69,6 +70,7 @@ public static class GatewayServiceCollectionExtensions
 
         services.TryAddSingleton(_ => StorageConnection.CreateClient(configuration, c => new TableServiceClient(c, StorageConnection.RequestPathTableOptions())));
         services.AddProviderHealth();
+        services.AddResponseCache(configuration);
         services.AddAlerts();
         services.AddMetrics();
         services.TryAddSingleton<GatewayMetrics>();

@@ -88,6 +88,7 @@ public sealed class FunctionAppHostTests(AzuriteFixture azurite) : IAsyncLifetim
             [HealthOptions.SectionName + ":TableName"] = AzuriteFixture.UniqueTableName(),
             [TestHostSettings.TaskHub] = AzuriteFixture.UniqueTableName(),
             ["ResetExpiredCooldownsSchedule"] = "0 0 0 1 1 *",
+        ["PruneResponseCacheSchedule"] = "0 0 0 1 1 *",
             ["GROQ_API_KEY"] = Secret,
         });
         using var client = host.CreateClient();
@@ -274,6 +275,7 @@ public sealed class FunctionAppHostTests(AzuriteFixture azurite) : IAsyncLifetim
         [HealthOptions.SectionName + ":TableName"] = AzuriteFixture.UniqueTableName(),
         [TestHostSettings.TaskHub] = AzuriteFixture.UniqueTableName(),
         ["ResetExpiredCooldownsSchedule"] = "0 0 0 1 1 *",
+        ["PruneResponseCacheSchedule"] = "0 0 0 1 1 *",
         ["LlmFunctions:Providers:Nebius:Enabled"] = "false",
     };
 

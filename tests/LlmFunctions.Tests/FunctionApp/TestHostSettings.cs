@@ -28,6 +28,7 @@ internal static class TestHostSettings
             ["AzureFunctionsJobHost:extensions:durableTask:storageProvider:maxQueuePollingInterval"] = queuePolling.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
             // Never due in a test: a test that needs the sweep calls it.
             ["ResetExpiredCooldownsSchedule"] = "0 0 0 1 1 *",
+            ["PruneResponseCacheSchedule"] = "0 0 0 1 1 *",
             [WorkerId] = workerId,
         };
         var inScenario = simulator.Scenario.Providers.Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);

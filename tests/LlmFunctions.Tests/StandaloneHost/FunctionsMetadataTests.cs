@@ -30,6 +30,7 @@ public sealed class FunctionsMetadataTests(AzuriteFixture azurite)
         "PromptOrchestrator orchestrationTrigger",
         "ProviderAdmin httpTrigger",
         "ProviderDashboard httpTrigger",
+        "PruneResponseCache timerTrigger",
         "ReadProviderHealth activityTrigger",
         "ResetExpiredCooldowns timerTrigger",
         "StartPrompt httpTrigger",
@@ -44,6 +45,8 @@ public sealed class FunctionsMetadataTests(AzuriteFixture azurite)
         Assert.All(functions, f => Assert.Equal("dotnet-isolated", f.Language));
         var timer = functions.Single(f => f.Name == "ResetExpiredCooldowns").Trigger;
         Assert.Equal("%ResetExpiredCooldownsSchedule%", timer.GetProperty("schedule").GetString());
+        var prune = functions.Single(f => f.Name == "PruneResponseCache").Trigger;
+        Assert.Equal("%PruneResponseCacheSchedule%", prune.GetProperty("schedule").GetString());
     }
 
     [Fact]
