@@ -1,3 +1,4 @@
+using LlmFunctions.Caching;
 using LlmFunctions.Classification;
 using LlmFunctions.Failover;
 using LlmFunctions.FunctionApp.Configuration;
@@ -31,6 +32,7 @@ namespace LlmFunctions.FunctionApp.Functions;
 /// <param name="router">Maps the request's model to providers.</param>
 /// <param name="routes">The configured routes (docs/routes.md).</param>
 /// <param name="metrics">Counts answers by strategy.</param>
+/// <param name="answers">The response cache (docs/cache.md).</param>
 public sealed partial class ChatCompletions(
     PromptRunner runner,
     IOptions<FailoverOptions> failover,
@@ -40,7 +42,8 @@ public sealed partial class ChatCompletions(
     RouteCatalog routes,
     ProviderCaller caller,
     ErrorClassifier classifier,
-    GatewayMetrics metrics)
+    GatewayMetrics metrics,
+    ResponseCache answers)
 {
     /// <summary>The <c>Prefer</c> token by which a caller accepts a 202 and a durable instance for a long wait.</summary>
     public const string RespondAsync = "respond-async";
@@ -210,11 +213,17 @@ public sealed partial class ChatCompletions(
         }
     }
 
-    // The response cache is wired in with its store; until then a cache stage finds nothing.
-    private static Task<ServedAnswer?> LookUpAsync(RouteRun at, bool freshOnly, CancellationToken cancellationToken)
+    // The route's cached answer to this request: only a fresh one instead of calling providers, any one kept
+    // (stale-if-error) at a cache stage. The cache never throws for storage out of reach: that is a miss.
+    private async Task<ServedAnswer?> LookUpAsync(RouteRun at, bool freshOnly, CancellationToken cancellationToken)
     {
-        _ = (at, freshOnly, cancellationToken);
-        return Task.FromResult<ServedAnswer?>(null);
+        if (at.CacheKey is not { } key || await answers.TryGetAsync(key, cancellationToken) is not { } hit)
+        {
+            return null;
+        }
+
+        var served = ServedAnswer.Cached(at, hit, time.GetUtcNow());
+        return freshOnly && served.Source.Cached!.Stale ? null : served;
     }
 
     // Telemetry covers every stage of the chain: the earlier stages' history, then this one's.
@@ -231,7 +240,7 @@ public sealed partial class ChatCompletions(
     private IResult Served(ServedAnswer answer, HttpResponse response)
     {
         Announce(answer.Source, response);
-        return Answer(answer.Body, model: null, PromptTelemetry.Metadata(answer.Telemetry, null, null, answer.Source), time.GetUtcNow());
+        return Answer(answer.Body, answer.Model, PromptTelemetry.Metadata(answer.Telemetry, null, null, answer.Source), time.GetUtcNow());
     }
 
     /// <summary>The providers to try first for the request's model, or the 404 (model nobody serves) or 400 (a field

@@ -84,7 +84,11 @@ internal static class RequestRoutes
         return (run with { NoCache = cacheControl?.NoCache ?? false, NoStore = cacheControl?.NoStore ?? false }, null);
     }
 
-    private static string? CacheKey(RoutePlan plan, ChatCompletionInput input) => null;
+    // Scoped by route: the same prompt on two routes may deserve two answers.
+    private static string? CacheKey(RoutePlan plan, ChatCompletionInput input) =>
+        plan.Name is { } route && (plan.StoresAnswers || plan.CacheFresh > TimeSpan.Zero)
+            ? Caching.ResponseCacheKey.Compute(route, input.Messages, input.Parameters)
+            : null;
 
     private static (RouteRun?, IResult?) Refuse(int status, string message, string param, string code) =>
         (null, Error(status, OpenAiError.InvalidRequest, message, param, code));

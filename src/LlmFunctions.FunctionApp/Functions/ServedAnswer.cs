@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LlmFunctions.Caching;
 using LlmFunctions.Failover;
 using LlmFunctions.Routes;
 
@@ -9,8 +10,22 @@ namespace LlmFunctions.FunctionApp.Functions;
 /// <param name="Body">The OpenAI <c>chat.completion</c> body.</param>
 /// <param name="Telemetry">The state whose history holds every attempt made before (for <c>llmfunctions</c>).</param>
 /// <param name="Source">Which step served it.</param>
-internal sealed record ServedAnswer(JsonElement Body, FailoverState Telemetry, AnswerSource Source)
+/// <param name="Model">The <c>model</c> to report (the <c>Provider/model</c> that gave a cached answer), or null to keep
+/// the body's.</param>
+internal sealed record ServedAnswer(JsonElement Body, FailoverState Telemetry, AnswerSource Source, string? Model = null)
 {
+    /// <summary>A cached answer, stale when past its fresh time.</summary>
+    /// <param name="at">The run.</param>
+    /// <param name="hit">The cache entry.</param>
+    /// <param name="now">The current instant.</param>
+    /// <returns>The answer.</returns>
+    public static ServedAnswer Cached(RouteRun at, CachedAnswer hit, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(hit);
+        var facts = new CacheFacts(!hit.IsFreshAt(now), hit.StoredAt, hit.ServedBy, (long)Math.Max(0, (now - hit.StoredAt).TotalSeconds));
+        return new(hit.Body, TelemetryOf(at), new AnswerSource(RouteStrategy.Cache, at.Plan.Name, Cached: facts), hit.ServedBy);
+    }
+
     /// <summary>The degraded or preset answer of the run's current stage.</summary>
     /// <param name="at">The run, at a degraded or preset stage.</param>
     /// <param name="now">The current instant.</param>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LlmFunctions.Caching;
 using LlmFunctions.Classification;
 using LlmFunctions.Failover;
 using LlmFunctions.Providers;
@@ -36,6 +37,9 @@ internal sealed partial class PromptOrchestration
 
     /// <summary>The name of the activity that makes one attempt.</summary>
     public const string AttemptProviderName = "AttemptProvider";
+
+    /// <summary>The name of the activity that reads a cached answer.</summary>
+    public const string ReadCachedAnswerName = "ReadCachedAnswer";
 
     /// <summary>The name of the activity that reads the candidates and their health.</summary>
     public const string ReadProviderHealthName = "ReadProviderHealth";
@@ -170,11 +174,20 @@ internal sealed partial class PromptOrchestration
         return Finished(telemetry, finish, ServedCompletion(body), source);
     }
 
-    // The response cache is wired in with its store; until then a cache stage finds nothing.
-    private static Task<(JsonElement Body, AnswerSource Source)?> ReadCachedAsync(RouteRun at, bool freshOnly)
+    // The route's cached answer, read by an activity (the cache is storage): only a fresh one instead of calling
+    // providers, any one kept (stale-if-error) at a cache stage. Fresh or stale is decided on the replay-safe clock.
+    private async Task<(JsonElement Body, AnswerSource Source)?> ReadCachedAsync(RouteRun at, bool freshOnly)
     {
-        _ = (at, freshOnly);
-        return Task.FromResult<(JsonElement Body, AnswerSource Source)?>(null);
+        if (at.CacheKey is not { } key
+            || await _context.CallActivityAsync<CachedAnswer?>(ReadCachedAnswerName, key, RetryBrokenActivity()) is not { } hit)
+        {
+            return null;
+        }
+
+        var now = Now;
+        var stale = !hit.IsFreshAt(now);
+        var facts = new CacheFacts(stale, hit.StoredAt, hit.ServedBy, (long)Math.Max(0, (now - hit.StoredAt).TotalSeconds));
+        return freshOnly && stale ? null : (hit.Body, new AnswerSource(RouteStrategy.Cache, at.Plan.Name, Cached: facts));
     }
 
     private static FailoverState ServedTelemetry(RouteRun at) => new(at.Original, [], at.Earlier);

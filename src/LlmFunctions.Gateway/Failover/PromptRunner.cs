@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using LlmFunctions.Caching;
 using LlmFunctions.Classification;
 using LlmFunctions.Health;
 using LlmFunctions.Providers;
@@ -38,6 +39,7 @@ public sealed partial class PromptRunner
     private readonly TimeProvider _time;
     private readonly ILogger<PromptRunner> _logger;
     private readonly GatewayMetrics? _metrics;
+    private readonly ResponseCache? _answers;
     private readonly string _owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 
     // The probes this process is acquiring or making, one per key; completed once the outcome is in the cache.
@@ -54,6 +56,8 @@ public sealed partial class PromptRunner
     /// <param name="time">The time source.</param>
     /// <param name="logger">The logger.</param>
     /// <param name="metrics">Counts attempts and fallbacks; none when null.</param>
+    /// <param name="answers">Stores the answers of requests that carry a <see cref="PromptRequest.Cache"/> entry; none
+    /// when null.</param>
     public PromptRunner(
         ProviderCatalog catalog,
         ProviderHealthStore health,
@@ -64,10 +68,12 @@ public sealed partial class PromptRunner
         FailoverPolicy policy,
         TimeProvider time,
         ILogger<PromptRunner> logger,
-        GatewayMetrics? metrics = null)
+        GatewayMetrics? metrics = null,
+        ResponseCache? answers = null)
     {
         ArgumentNullException.ThrowIfNull(healthOptions);
         _metrics = metrics;
+        _answers = answers;
         _catalog = catalog;
         _health = health;
         _cache = cache;
@@ -173,7 +179,15 @@ public sealed partial class PromptRunner
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            return await AttemptUntilDeadlineAsync(provider, attempt, request, call, linked.Token, cancellationToken);
+            var report = await AttemptUntilDeadlineAsync(provider, attempt, request, call, linked.Token, cancellationToken);
+            if (report.Completion is { Body: { } body } && request.Cache is { } write && _answers is not null)
+            {
+                // Best effort and not the caller's to cancel: a store that fails is logged by the cache, and the answer
+                // goes out all the same.
+                await _answers.TryStoreAsync(write.Key, write.Scope, body, key.ToString(), write.Fresh, write.Keep, CancellationToken.None);
+            }
+
+            return report;
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

@@ -18,12 +18,14 @@ namespace LlmFunctions.Tests.FunctionApp;
 internal sealed class ChatApp : IAsyncDisposable
 {
     private readonly Dictionary<string, string?> _values;
+    private readonly TimeProvider? _time;
 
-    private ChatApp(WebApplicationFactory<StandaloneHost::Program> factory, SimulatorServer simulator, Dictionary<string, string?> values)
+    private ChatApp(WebApplicationFactory<StandaloneHost::Program> factory, SimulatorServer simulator, Dictionary<string, string?> values, TimeProvider? time)
     {
         Factory = factory;
         Simulator = simulator;
         _values = values;
+        _time = time;
     }
 
     public WebApplicationFactory<StandaloneHost::Program> Factory { get; }
@@ -59,7 +61,7 @@ internal sealed class ChatApp : IAsyncDisposable
 
         try
         {
-            return new ChatApp(await CreateHostAsync(values, logs, time), simulator, values);
+            return new ChatApp(await CreateHostAsync(values, logs, time), simulator, values, time);
         }
         catch
         {
@@ -68,9 +70,10 @@ internal sealed class ChatApp : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts another host of the same app: same storage, task hub, health table and simulator; its own worker id.</summary>
+    /// <summary>Starts another host of the same app: same storage, task hub, health table, simulator and clock; its own
+    /// worker id.</summary>
     public Task<WebApplicationFactory<StandaloneHost::Program>> AnotherHostAsync() =>
-        CreateHostAsync(new Dictionary<string, string?>(_values) { [TestHostSettings.WorkerId] = NewWorkerId() });
+        CreateHostAsync(new Dictionary<string, string?>(_values) { [TestHostSettings.WorkerId] = NewWorkerId() }, time: _time);
 
     private static string NewWorkerId() => "test-host-" + Guid.NewGuid().ToString("N")[..8];
 

@@ -25,6 +25,7 @@ internal static class TestHostSettings
             [HealthOptions.SectionName + ":TableName"] = AzuriteFixture.UniqueTableName(),
             [TaskHub] = AzuriteFixture.UniqueTableName(),
             [global::LlmFunctions.Alerts.AlertOptions.SectionName + ":TableName"] = AzuriteFixture.UniqueTableName(),
+            [global::LlmFunctions.Caching.ResponseCacheOptions.SectionName + ":Container"] = AzuriteFixture.UniqueTableName().ToLowerInvariant(),
             ["AzureFunctionsJobHost:extensions:durableTask:storageProvider:maxQueuePollingInterval"] = queuePolling.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
             // Never due in a test: a test that needs the sweep calls it.
             ["ResetExpiredCooldownsSchedule"] = "0 0 0 1 1 *",

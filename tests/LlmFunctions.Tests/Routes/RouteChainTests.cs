@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using LlmFunctions.Health;
 using LlmFunctions.Tests.FunctionApp;
 using LlmFunctions.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
@@ -99,22 +100,84 @@ public sealed class RouteChainTests(AzuriteFixture azurite)
     public async Task DegradedAnswer_ToAStreamingSdkClient_StreamsTheTextAndEnds()
     {
         await using var app = await StartAsync(("Groq", "\"status\": 403"), ("Cerebras", "\"status\": 403"));
-        var client = new ChatClient("route:recipes", new ApiKeyCredential("unused"), new OpenAIClientOptions
-        {
-            Endpoint = new Uri(app.Factory.Server.BaseAddress, "v1"),
-            Transport = new System.ClientModel.Primitives.HttpClientPipelineTransport(app.Client()),
-        });
 
-        var text = new StringBuilder();
-        await foreach (var update in client.CompleteChatStreamingAsync([new UserChatMessage("a soup")]))
+        Assert.Equal(Degraded, await StreamedTextAsync(app.Client(), "a soup"));
+    }
+
+    [Fact]
+    public async Task EveryProviderFailing_TheStaleCachedAnswerIsServed_BeforeTheDegradedOne()
+    {
+        await using var app = await StartAsync(("Groq", string.Empty), ("Cerebras", string.Empty));
+        using var first = await PostAsync(app, Ask("a soup"), route: "recipes");
+        var answered = await JsonAsync(first);
+        foreach (var provider in app.Catalog.Providers)
         {
-            foreach (var part in update.ContentUpdate)
-            {
-                text.Append(part.Text);
-            }
+            await app.Health.DisableAsync(new ProviderKey(provider.Name, provider.Models[0]), _time.GetUtcNow().AddHours(1), "test");
         }
 
-        Assert.Equal(Degraded, text.ToString());
+        _time.Advance(TimeSpan.FromMinutes(5));
+        using var cached = await PostAsync(app, Ask("a soup"), route: "recipes");
+        using var other = await PostAsync(app, Ask("a stew"), route: "recipes");
+
+        Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
+        Assert.Equal("cache", cached.Headers.GetValues("x-llmfunctions-strategy").Single());
+        var json = await JsonAsync(cached);
+        Assert.Equal(Content(answered), Content(json));
+        var facts = json.GetProperty("llmfunctions").GetProperty("cache");
+        Assert.True(facts.GetProperty("stale").GetBoolean());
+        Assert.Equal(300, facts.GetProperty("age_seconds").GetInt64());
+        Assert.Equal("degraded", (await JsonAsync(other)).GetProperty("llmfunctions").GetProperty("strategy").GetString());
+        Assert.Equal(1, app.Simulator.Stats.For("Groq").Calls);
+    }
+
+    [Fact]
+    public async Task FreshCache_AHitCostsNoProviderCall_SurvivesARestart_AndExpiresOnTheClock()
+    {
+        var settings = new Dictionary<string, string?>(Recipes) { ["LlmFunctions:Routes:recipes:Cache:FreshSeconds"] = "60" };
+        await using var app = await StartAsync(settings, ("Groq", string.Empty));
+        using var first = await PostAsync(app, Ask("a soup"), route: "recipes");
+        using var hit = await PostAsync(app, Ask("a soup"), model: "route:recipes");
+        using var noCache = await PostAsync(app, Ask("a soup"), route: "recipes", cacheControl: "no-cache");
+
+        Assert.Equal("tier", (await JsonAsync(first)).GetProperty("llmfunctions").GetProperty("strategy").GetString());
+        Assert.Equal("cache", hit.Headers.GetValues("x-llmfunctions-strategy").Single());
+        Assert.False((await JsonAsync(hit)).GetProperty("llmfunctions").GetProperty("cache").GetProperty("stale").GetBoolean());
+        Assert.Equal(Content(await JsonAsync(first)), Content(await JsonAsync(hit)));
+        Assert.Equal("tier", noCache.Headers.GetValues("x-llmfunctions-strategy").Single());
+        Assert.Equal(2, app.Simulator.Stats.For("Groq").Calls);
+
+        // The cache is storage: a new host of the app (a restart) serves the same entry, and its streams too.
+        await using (var restarted = await app.AnotherHostAsync())
+        {
+            using var client = restarted.CreateClient();
+            using var afterRestart = await client.PostAsync(new Uri("/v1/chat/completions", UriKind.Relative), Json(Ask("a soup"), "route:recipes"));
+            Assert.Equal("cache", afterRestart.Headers.GetValues("x-llmfunctions-strategy").Single());
+            Assert.Equal(Content(await JsonAsync(first)), await StreamedTextAsync(restarted.CreateClient(), "a soup"));
+            Assert.Equal(2, app.Simulator.Stats.For("Groq").Calls);
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(61));
+        using var expired = await PostAsync(app, Ask("a soup"), route: "recipes");
+        Assert.Equal("tier", expired.Headers.GetValues("x-llmfunctions-strategy").Single());
+        Assert.Equal(3, app.Simulator.Stats.For("Groq").Calls);
+    }
+
+    [Fact]
+    public async Task DurablePrompt_OnARoute_EveryProviderFailing_CompletesWithTheDegradedAnswer()
+    {
+        await using var app = await ChatApp.StartAsync(azurite, ChatApp.Scenario(("Groq", "\"status\": 403"), ("Cerebras", "\"status\": 403")), Recipes);
+        using var client = app.Client();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/prompts", UriKind.Relative)) { Content = Json(Ask("a soup"), model: null) };
+        request.Headers.Add("x-llmfunctions-route", "recipes");
+        using var accepted = await client.SendAsync(request);
+        var id = (await JsonAsync(accepted)).GetProperty("id").GetString()!;
+
+        var status = await Orchestration.DurableHarness.WaitForStatusAsync(app, id, "Completed");
+
+        var output = status.GetProperty("output");
+        Assert.Equal(Degraded, output.GetProperty("content").GetString());
+        Assert.Equal("degraded", output.GetProperty("metadata").GetProperty("strategy").GetString());
+        Assert.Equal(2, output.GetProperty("metadata").GetProperty("attempts").GetArrayLength());
     }
 
     [Fact]
@@ -139,18 +202,42 @@ public sealed class RouteChainTests(AzuriteFixture azurite)
     private Task<ChatApp> StartAsync(Dictionary<string, string?> settings, params (string Name, string Fields)[] providers) =>
         ChatApp.StartAsync(azurite, ChatApp.Scenario(providers), settings, time: _time);
 
-    private static async Task<HttpResponseMessage> PostAsync(ChatApp app, string body, string? route = null, string? model = null, string? forbid = null)
+    private static async Task<string> StreamedTextAsync(HttpClient http, string dish)
     {
-        using var client = app.Client();
-        if (model is not null)
+        var client = new ChatClient("route:recipes", new ApiKeyCredential("unused"), new OpenAIClientOptions
         {
-            body = body.Insert(1, $"\"model\":\"{model}\",");
+            Endpoint = new Uri(http.BaseAddress!, "v1"),
+            Transport = new System.ClientModel.Primitives.HttpClientPipelineTransport(http),
+        });
+        var text = new StringBuilder();
+        await foreach (var update in client.CompleteChatStreamingAsync([new UserChatMessage(dish)]))
+        {
+            foreach (var part in update.ContentUpdate)
+            {
+                text.Append(part.Text);
+            }
         }
 
+        return text.ToString();
+    }
+
+    private static string? Content(JsonElement answer) => answer.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString();
+
+    private static StringContent Json(string body, string? model) =>
+        new(model is null ? body : body.Insert(1, $"\"model\":\"{model}\","), Encoding.UTF8, "application/json");
+
+    private static async Task<HttpResponseMessage> PostAsync(ChatApp app, string body, string? route = null, string? model = null, string? forbid = null, string? cacheControl = null)
+    {
+        using var client = app.Client();
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/v1/chat/completions", UriKind.Relative))
         {
-            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+            Content = Json(body, model),
         };
+        if (cacheControl is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Cache-Control", cacheControl);
+        }
+
         if (route is not null)
         {
             request.Headers.Add("x-llmfunctions-route", route);

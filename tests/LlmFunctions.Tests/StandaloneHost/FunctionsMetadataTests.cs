@@ -31,6 +31,7 @@ public sealed class FunctionsMetadataTests(AzuriteFixture azurite)
         "ProviderAdmin httpTrigger",
         "ProviderDashboard httpTrigger",
         "PruneResponseCache timerTrigger",
+        "ReadCachedAnswer activityTrigger",
         "ReadProviderHealth activityTrigger",
         "ResetExpiredCooldowns timerTrigger",
         "StartPrompt httpTrigger",
