@@ -48,7 +48,7 @@ public sealed partial class ChatCompletions
                 answer =>
                 {
                     Announce(answer.Source, response);
-                    return new ServedStreamResult(answer, includeUsage);
+                    return new ServedStreamResult(answer, includeUsage, time.GetUtcNow());
                 },
                 cancellationToken);
         }

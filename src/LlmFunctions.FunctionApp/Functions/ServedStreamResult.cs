@@ -13,7 +13,8 @@ namespace LlmFunctions.FunctionApp.Functions;
 /// </summary>
 /// <param name="answer">The answer.</param>
 /// <param name="includeUsage">Whether the caller asked for usage (<c>stream_options.include_usage</c>).</param>
-internal sealed class ServedStreamResult(ServedAnswer answer, bool includeUsage) : IResult
+/// <param name="now">The current instant (<c>created</c> when the answer has none).</param>
+internal sealed class ServedStreamResult(ServedAnswer answer, bool includeUsage, DateTimeOffset now) : IResult
 {
     /// <inheritdoc />
     public async Task ExecuteAsync(HttpContext httpContext)
@@ -28,8 +29,8 @@ internal sealed class ServedStreamResult(ServedAnswer answer, bool includeUsage)
         {
             ["id"] = body["id"]?.DeepClone() ?? "chatcmpl-" + Guid.NewGuid().ToString("N"),
             ["object"] = "chat.completion.chunk",
-            ["created"] = body["created"]?.DeepClone() ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-            ["model"] = body["model"]?.DeepClone(),
+            ["created"] = body["created"]?.DeepClone() ?? now.ToUnixTimeSeconds(),
+            ["model"] = answer.Model ?? body["model"]?.DeepClone(),
         };
         var events = new List<string>();
         foreach (var choice in body["choices"] as JsonArray ?? [])

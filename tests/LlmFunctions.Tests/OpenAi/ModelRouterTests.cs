@@ -86,9 +86,18 @@ public sealed class ModelRouterTests
         Assert.Contains(result.Failures!, f => f.StartsWith("LlmFunctions:Models:Aliases:c must name a provider", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("route:recipes", "recipes")]
+    [InlineData("ROUTE:Recipes", "Recipes")]
+    [InlineData("gpt-4o", "recipes")]
+    [InlineData("fast", null)]
+    [InlineData(null, null)]
+    public void RouteOf_RoutePrefixOrAnAliasOfARoute_NamesTheRoute(string? model, string? route) =>
+        Assert.Equal(route, Router().RouteOf(model));
+
     private static ModelRouter Router(string defaultRoute = "") => new(Catalog, Options.Create(new ModelRoutingOptions
     {
-        Aliases = new(StringComparer.OrdinalIgnoreCase) { ["fast"] = "Cerebras/llama3.1-8b", ["to-a-provider"] = "groq", ["dangling"] = "Gone/x" },
+        Aliases = new(StringComparer.OrdinalIgnoreCase) { ["fast"] = "Cerebras/llama3.1-8b", ["to-a-provider"] = "groq", ["dangling"] = "Gone/x", ["gpt-4o"] = "route:recipes" },
         DefaultRoute = defaultRoute,
     }));
 }
