@@ -135,7 +135,7 @@ public sealed partial class ChatCompletions(
             return served(fresh);
         }
 
-        (PromptRunStep Step, RouteRun At)? failed = null;
+        (PromptRunStep Step, RouteRun At, WaitThenRetry? TooLong)? failed = null;
         for (RouteRun? at = run; at is not null;)
         {
             var stage = at.Current;
@@ -168,13 +168,19 @@ public sealed partial class ChatCompletions(
                 return finished(step, at);
             }
 
-            failed = (step, at);
+            failed = (step, at, tooLong);
             at = at.Next(step.State, time.GetUtcNow());
         }
 
-        return failed is { } last
-            ? finished(last.Step, last.At)
-            : Error(StatusCodes.Status503ServiceUnavailable, OpenAiError.ServerError, Invariant($"no step of route '{run.Plan.Name}' could answer (the cache held no answer)"), code: "route_exhausted");
+        // The chain ended on a step that found nothing (a cache miss): the last provider stage's outcome is the answer;
+        // a stage left for a retry beyond the synchronous wait is answered as that wait (a 503, or a durable instance
+        // that resumes the chain at that stage).
+        return failed switch
+        {
+            { TooLong: { } wait } last => await waitTooLong(last.Step.State, wait, last.At),
+            { } last => finished(last.Step, last.At),
+            null => Error(StatusCodes.Status503ServiceUnavailable, OpenAiError.ServerError, Invariant($"no step of route '{run.Plan.Name}' could answer (the cache held no answer)"), code: "route_exhausted"),
+        };
     }
 
     // One provider stage: backoffs are waited out in process up to SyncWaitSeconds from arrival; a longer wait is handed

@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using LlmFunctions.Classification;
 using LlmFunctions.Health;
 using LlmFunctions.Tests.FunctionApp;
 using LlmFunctions.Tests.Infrastructure;
@@ -178,6 +179,28 @@ public sealed class RouteChainTests(AzuriteFixture azurite)
         Assert.Equal(Degraded, output.GetProperty("content").GetString());
         Assert.Equal("degraded", output.GetProperty("metadata").GetProperty("strategy").GetString());
         Assert.Equal(2, output.GetProperty("metadata").GetProperty("attempts").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task ARetryBeyondTheSyncWait_ThenACacheMiss_Answers503RetryLater()
+    {
+        var settings = new Dictionary<string, string?>(Recipes)
+        {
+            ["LlmFunctions:Http:SyncWaitSeconds"] = "0",
+            ["LlmFunctions:Routes:quick:Steps:0:Strategy"] = "tiers",
+            ["LlmFunctions:Routes:quick:Steps:0:Tiers:0"] = "PREMIUM",
+            ["LlmFunctions:Routes:quick:Steps:1:Strategy"] = "cache",
+        };
+        await using var app = await StartAsync(settings, ("Groq", "\"status\": 500"));
+        // Known from an earlier success, so its 500 is retried after a backoff rather than opening the circuit.
+        var groq = app.Catalog.Providers.Single(p => p.Name == "Groq");
+        await app.Health.RecordAsync(new ProviderKey("Groq", groq.Models[0]), new AttemptOutcome { Class = ErrorClass.Success, HttpStatus = 200, Reason = "OK" });
+
+        using var response = await PostAsync(app, Ask("a soup"), route: "quick");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("retry_later", (await JsonAsync(response)).GetProperty("error").GetProperty("code").GetString());
+        Assert.NotNull(response.Headers.RetryAfter);
     }
 
     [Fact]
