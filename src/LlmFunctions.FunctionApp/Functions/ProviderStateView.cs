@@ -50,7 +50,8 @@ internal sealed record ModelStateView(
     long SuccessCount,
     long FailureCount,
     long FailedCallMs,
-    DateTimeOffset? UpdatedAt)
+    DateTimeOffset? UpdatedAt,
+    QuotaView? Quota)
 {
     public static ModelStateView From(ProviderHealth h, DateTimeOffset now)
     {
@@ -72,6 +73,12 @@ internal sealed record ModelStateView(
             h.SuccessCount,
             h.FailureCount,
             h.FailedCallMs,
-            h.UpdatedAt);
+            h.UpdatedAt,
+            h.Quota is { } q ? new QuotaView(q.RequestsLeftAt(now), q.LimitRequests, q.RequestsResetAt, q.RemainingTokens, q.TokensResetAt) : null);
     }
 }
+
+/// <summary>The rate-limit window a model's provider last reported (<c>x-ratelimit-*</c> headers), as quota-aware
+/// spreading reads it: requests left now (the limit again once the window has reset), the limit, when it resets, and
+/// tokens left.</summary>
+internal sealed record QuotaView(int? RequestsLeft, int? LimitRequests, DateTimeOffset? RequestsResetAt, long? TokensLeft, DateTimeOffset? TokensResetAt);
