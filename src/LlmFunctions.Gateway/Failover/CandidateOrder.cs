@@ -73,8 +73,8 @@ public static class CandidateOrder
             SpreadingStrategy.Weighted => hinted.ThenBy(c => weighted![c.Key]),
             SpreadingStrategy.LeastBusy => hinted.ThenBy(c => c.InFlight),
             SpreadingStrategy.QuotaAware => hinted
-                .ThenBy(c => QuotaGroup(c.Health, now))
-                .ThenByDescending(c => c.Health.Quota?.RequestsLeftAt(now) ?? 0)
+                .ThenBy(c => QuotaGroup(c, now))
+                .ThenByDescending(c => RequestsLeft(c, now) ?? 0)
                 .ThenBy(c => c.Health.Quota?.RequestsResetAt ?? DateTimeOffset.MaxValue),
             _ => hinted,
         };
@@ -97,10 +97,15 @@ public static class CandidateOrder
 
     // 0: requests known to be left (most first); 1: nothing known (priority order); 2: none left in a live window
     // (the earliest reset first), so a provider is not asked for what it said it has not got.
-    private static int QuotaGroup(ProviderHealth health, DateTimeOffset now) => health.Quota?.RequestsLeftAt(now) switch
+    private static int QuotaGroup(Candidate candidate, DateTimeOffset now) => RequestsLeft(candidate, now) switch
     {
         null => 1,
-        0 => 2,
+        <= 0 => 2,
         _ => 0,
     };
+
+    // What the provider last reported left, less this instance's calls still in flight to it: each will use one of
+    // them, and the count they bring back is not known until they answer.
+    private static int? RequestsLeft(Candidate candidate, DateTimeOffset now) =>
+        candidate.Health.Quota?.RequestsLeftAt(now) is { } left ? left - candidate.InFlight : null;
 }

@@ -22,6 +22,8 @@ public class CandidateOrderTests
     [InlineData("quota-aware", "A 1 left=7 reset=30; B 2 left=7 reset=10", "B A")]
     [InlineData("quota-aware", "A 1 left=9 reset=30 tokens=0; B 2 left=1 reset=30", "B A")]
     [InlineData("quota-aware", "A 1; B 2; C 3", "A B C")]
+    [InlineData("quota-aware", "A 1 left=5 reset=30 busy=4; B 2 left=3 reset=30", "B A")] // its calls in flight will use 4 of A's 5
+    [InlineData("quota-aware", "A 1 left=2 reset=30 busy=2; B 2", "B A")] // all that is left is in flight: as good as none
     public void Order_Strategy_OrdersCandidatesAsTheTableSays(string strategy, string candidates, string expected)
     {
         var order = CandidateOrder.Order(Parse(candidates), [], CandidateOrder.Parse(strategy)!.Value, T0, () => throw new InvalidOperationException("no randomness"));
