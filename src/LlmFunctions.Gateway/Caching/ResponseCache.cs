@@ -31,7 +31,7 @@ public sealed partial class ResponseCache
 
     /// <summary>Initializes a new instance of the <see cref="ResponseCache"/> class.</summary>
     /// <param name="container">The container (not necessarily created yet); give it a client with short retries, such as
-    /// one with <see cref="ResponseCacheServiceCollectionExtensions.RequestPathBlobOptions"/>.</param>
+    /// one with <see cref="Storage.StorageConnection.RequestPathBlobOptions"/>.</param>
     /// <param name="options">The validated options.</param>
     /// <param name="time">The clock.</param>
     /// <param name="logger">The logger.</param>

@@ -1,4 +1,3 @@
-using Azure.Core;
 using Azure.Storage.Blobs;
 using LlmFunctions.Storage;
 using Microsoft.Extensions.Configuration;
@@ -13,27 +12,9 @@ namespace LlmFunctions.Caching;
 public static class ResponseCacheServiceCollectionExtensions
 {
     /// <summary>
-    /// Options for the Blob client of the response cache, which request paths wait on: two quick retries and a 5 s
-    /// network timeout, as <see cref="StorageConnection.RequestPathTableOptions"/> for the health table, so Storage out of
-    /// reach costs a request about a second instead of the SDK default's seconds to minutes.
-    /// </summary>
-    /// <returns>New options.</returns>
-    public static BlobClientOptions RequestPathBlobOptions() => new()
-    {
-        Retry =
-        {
-            Mode = RetryMode.Exponential,
-            MaxRetries = 2,
-            Delay = TimeSpan.FromMilliseconds(200),
-            MaxDelay = TimeSpan.FromSeconds(1),
-            NetworkTimeout = TimeSpan.FromSeconds(5),
-        },
-    };
-
-    /// <summary>
     /// Registers <see cref="ResponseCacheOptions"/> (bound from <c>LlmFunctions:Cache</c>, validated at start; an unknown
     /// key fails the start naming it), <see cref="TimeProvider.System"/> unless a clock is already registered, and the
-    /// singleton <see cref="ResponseCache"/> on its own Blob client (<see cref="RequestPathBlobOptions"/>) from
+    /// singleton <see cref="ResponseCache"/> on its own Blob client (<see cref="StorageConnection.RequestPathBlobOptions"/>) from
     /// <c>AzureWebJobsStorage</c>. Its own client, so the timers' lock blobs keep the SDK's patient retries.
     /// </summary>
     /// <param name="services">The services.</param>
@@ -49,7 +30,7 @@ public static class ResponseCacheServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ResponseCacheOptions>>();
-            var blobs = StorageConnection.CreateClient(configuration, c => new BlobServiceClient(c, RequestPathBlobOptions()));
+            var blobs = StorageConnection.CreateClient(configuration, c => new BlobServiceClient(c, StorageConnection.RequestPathBlobOptions()));
             return new ResponseCache(
                 blobs.GetBlobContainerClient(options.Value.Container),
                 options,

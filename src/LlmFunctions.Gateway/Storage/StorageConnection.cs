@@ -1,5 +1,6 @@
 using Azure.Core;
 using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 
 namespace LlmFunctions.Storage;
@@ -17,17 +18,23 @@ public static class StorageConnection
     /// hang.
     /// </summary>
     /// <returns>New options.</returns>
-    public static TableClientOptions RequestPathTableOptions() => new()
+    public static TableClientOptions RequestPathTableOptions() => RequestPath(new TableClientOptions());
+
+    /// <summary>Options for a Blob client that request paths wait on (the response cache), with the retries of
+    /// <see cref="RequestPathTableOptions"/>.</summary>
+    /// <returns>New options.</returns>
+    public static BlobClientOptions RequestPathBlobOptions() => RequestPath(new BlobClientOptions());
+
+    private static TOptions RequestPath<TOptions>(TOptions options)
+        where TOptions : ClientOptions
     {
-        Retry =
-        {
-            Mode = RetryMode.Exponential,
-            MaxRetries = 2,
-            Delay = TimeSpan.FromMilliseconds(200),
-            MaxDelay = TimeSpan.FromSeconds(1),
-            NetworkTimeout = TimeSpan.FromSeconds(5),
-        },
-    };
+        options.Retry.Mode = RetryMode.Exponential;
+        options.Retry.MaxRetries = 2;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(200);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(1);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(5);
+        return options;
+    }
 
     /// <summary>Creates a client from the connection string in <see cref="Setting"/>.</summary>
     /// <typeparam name="TClient">The client type (tables, blobs, queues).</typeparam>

@@ -29,7 +29,7 @@ public sealed class ResponseCacheTests(AzuriteFixture azurite, ITestOutputHelper
     /// <summary>A cache as one gateway instance has it: its own client on the shared account and clock.</summary>
     private ResponseCache NewCache(ResponseCacheOptions? options = null, string? connectionString = null, ILogger<ResponseCache>? logger = null) =>
         new(
-            new BlobServiceClient(connectionString ?? azurite.ConnectionString, ResponseCacheServiceCollectionExtensions.RequestPathBlobOptions())
+            new BlobServiceClient(connectionString ?? azurite.ConnectionString, global::LlmFunctions.Storage.StorageConnection.RequestPathBlobOptions())
                 .GetBlobContainerClient(_container),
             Options.Create(options ?? new ResponseCacheOptions { Container = _container }),
             _time,
