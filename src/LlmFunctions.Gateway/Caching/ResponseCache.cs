@@ -27,6 +27,7 @@ public sealed partial class ResponseCache
     private readonly ResponseCacheOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<ResponseCache> _logger;
+    private readonly Security.SecretRedactor? _secrets;
     private volatile bool _containerExists;
 
     /// <summary>Initializes a new instance of the <see cref="ResponseCache"/> class.</summary>
@@ -35,7 +36,9 @@ public sealed partial class ResponseCache
     /// <param name="options">The validated options.</param>
     /// <param name="time">The clock.</param>
     /// <param name="logger">The logger.</param>
-    public ResponseCache(BlobContainerClient container, IOptions<ResponseCacheOptions> options, TimeProvider time, ILogger<ResponseCache> logger)
+    /// <param name="secrets">Knows the provider keys: an answer that holds one (a provider echoing it) is never
+    /// stored. None when null.</param>
+    public ResponseCache(BlobContainerClient container, IOptions<ResponseCacheOptions> options, TimeProvider time, ILogger<ResponseCache> logger, Security.SecretRedactor? secrets = null)
     {
         ArgumentNullException.ThrowIfNull(container);
         ArgumentNullException.ThrowIfNull(options);
@@ -45,6 +48,7 @@ public sealed partial class ResponseCache
         _options = options.Value;
         _time = time;
         _logger = logger;
+        _secrets = secrets;
     }
 
     /// <summary>Reads the answer stored under <paramref name="key"/>.</summary>
@@ -121,6 +125,14 @@ public sealed partial class ResponseCache
         if (bytes > _options.MaxEntryBytes)
         {
             LogTooLarge(_logger, key, bytes, _options.MaxEntryBytes);
+            return false;
+        }
+
+        // Storage never holds a secret: an answer that carries a provider's key, in any encoding the redactor knows, is
+        // passed to its caller (as every answer is) but not kept.
+        if (_secrets is not null && content.ToString() is var text && _secrets.Redact(text) != text)
+        {
+            LogHoldsSecret(_logger, key);
             return false;
         }
 
@@ -283,6 +295,10 @@ public sealed partial class ResponseCache
     [LoggerMessage(EventId = 4803, EventName = "CacheEntryTooLarge", Level = LogLevel.Debug,
         Message = "Response cache entry {Key} not stored: {Bytes} bytes, above LlmFunctions:Cache:MaxEntryBytes ({MaxBytes})")]
     private static partial void LogTooLarge(ILogger logger, string key, int bytes, int maxBytes);
+
+    [LoggerMessage(EventId = 4807, EventName = "CacheEntryHoldsSecret", Level = LogLevel.Warning,
+        Message = "Response cache entry {Key} not stored: the answer holds a configured secret")]
+    private static partial void LogHoldsSecret(ILogger logger, string key);
 
     [LoggerMessage(EventId = 4804, EventName = "CacheEntryAlreadyFresh", Level = LogLevel.Debug,
         Message = "Response cache entry {Key} not stored: a fresh entry is already there")]

@@ -35,7 +35,8 @@ public static class ResponseCacheServiceCollectionExtensions
                 blobs.GetBlobContainerClient(options.Value.Container),
                 options,
                 sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<ResponseCache>>());
+                sp.GetRequiredService<ILogger<ResponseCache>>(),
+                sp.GetService<Security.SecretRedactor>());
         });
         return services;
     }

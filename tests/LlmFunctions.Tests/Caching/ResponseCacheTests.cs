@@ -156,6 +156,26 @@ public sealed class ResponseCacheTests(AzuriteFixture azurite, ITestOutputHelper
     }
 
     [Fact]
+    public async Task TryStoreAsync_AnswerHoldingAProviderKey_NotStoredAndLoggedWithoutIt()
+    {
+        const string Key = "gsk_live_0123456789abcdef";
+        var log = new CapturingLogger<ResponseCache>();
+        var cache = new ResponseCache(
+            new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient(_container),
+            Options.Create(new ResponseCacheOptions { Container = _container }),
+            _time,
+            log,
+            new global::LlmFunctions.Security.SecretRedactor([Key]));
+
+        Assert.False(await cache.TryStoreAsync(_key, "route:recipes", Answer("your key is " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Key))), "Groq/llama-3.1-8b-instant", Fresh, Keep));
+
+        Assert.Null(await cache.TryGetAsync(_key));
+        Assert.Contains(log.Entries, e => e.EventId.Name == "CacheEntryHoldsSecret");
+        Assert.DoesNotContain(log.Entries, e => e.Message.Contains(Key, StringComparison.Ordinal));
+        Assert.True(await cache.TryStoreAsync(_key, "route:recipes", Answer("no key here"), "Groq/llama-3.1-8b-instant", Fresh, Keep));
+    }
+
+    [Fact]
     public async Task TryStoreAsync_AnswerAboveMaxEntryBytes_NotStoredAndLogged()
     {
         var log = new CapturingLogger<ResponseCache>();
