@@ -32,6 +32,7 @@ public sealed partial class MetricsEndpointTests(AzuriteFixture azurite)
         // The 403 disabled Groq: its circuit gauge is reported, and it is blocked for the permanent-failure cooldown.
         Assert.True(Sample(text, "llmfunctions_provider_blocked_seconds", ("provider", "Groq")) > 0, text);
         Assert.Equal(1, Sample(text, "http_server_request_duration_seconds_count", ("http_route", "/v1/chat/completions"), ("http_response_status_code", "200")));
+        Assert.Equal(1, Sample(text, "llmfunctions_answers_total", ("strategy", "provider")));
     }
 
     /// <summary>The sum of the samples of <paramref name="metric"/> whose labels include every pair given.</summary>
