@@ -50,7 +50,7 @@ internal static class BatchCommand
 
         var progress = new ConsoleProgress(stderr, interactive, TimeProvider.System, options.Progress);
         var runner = new BatchRunner(http, options.Runner, TimeProvider.System, progress);
-        await stderr.WriteLineAsync($"batch: {input.Items.Count} items from {options.Input} -> {options.Out} via {options.Runner.Gateway} ({options.Runner.Mode.ToString().ToLowerInvariant()}, run id {options.Runner.RunId})").ConfigureAwait(false);
+        await stderr.WriteLineAsync($"batch: {input.Items.Count} items from {options.Input} -> {options.Out} via {options.Runner.Gateway} ({options.Runner.Mode.ToString().ToLowerInvariant()}{(options.Runner.Route is { } r ? ", route " + r : "")}, run id {options.Runner.RunId})").ConfigureAwait(false);
         BatchRunResult result;
         try
         {
@@ -65,11 +65,13 @@ internal static class BatchCommand
 
         progress.Finish();
         var indices = input.Items.Select(i => i.Index).ToHashSet();
-        var summary = BatchSummary.From([.. result.Records.Where(r => indices.Contains(r.Index))], input.Items.Count, input.Errors.Count);
+        List<ResultRecord> records = [.. result.Records.Where(r => indices.Contains(r.Index))];
+        var summary = BatchSummary.From(records, input.Items.Count, input.Errors.Count);
         await stdout.WriteAsync(summary.ToText()).ConfigureAwait(false);
         try
         {
-            ChartWriter.Write(options.Chart, result.Timeline, options.Runner.Aimd.Max, $"llmfunctions batch: {Path.GetFileName(options.Input)} ({options.Runner.Mode.ToString().ToLowerInvariant()})");
+            var chart = new ChartData(records, result.StartedAt, result.Timeline, options.Runner.Aimd.Max, options.Runner.Aimd.Window);
+            ChartWriter.Write(options.Chart, chart, $"llmfunctions batch: {Path.GetFileName(options.Input)} ({options.Runner.Mode.ToString().ToLowerInvariant()}{(options.Runner.Route is { } route ? ", route " + route : "")})");
             await stdout.WriteLineAsync($"chart:        {options.Chart}").ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

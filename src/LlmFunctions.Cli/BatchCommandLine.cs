@@ -36,13 +36,16 @@ internal static class BatchCommandLine
                                     or CSV with a header row naming a 'prompt' column (optional id, model)
           --format jsonl|csv        input format (default: from the extension; .csv is CSV, else JSONL)
           --out <path>              results file (default results.jsonl)
-          --chart <path>            chart of error rate and concurrency, self-contained HTML
+          --chart <path>            chart of the whole run (failed and answered items, error rate, concurrency),
+                                    self-contained HTML
                                     (default: the results file's name with .chart.html)
           --gateway <url>           gateway address (default http://127.0.0.1:7071); a function key, when the
                                     gateway needs one, comes from the LLMFUNCTIONS_KEY environment variable
           --mode sync|durable       POST /v1/chat/completions, or POST /api/prompts/{run-id}-{index} and poll
                                     (default sync)
           --run-id <id>             names the durable instances (default: from the results file's full path)
+          --route <name>            the gateway route every item is sent on (x-llmfunctions-route header): 1 to 64
+                                    letters, digits, '-', '_' or '.' (default: none, the gateway's default path)
           --window <n>              outcomes the error rate is computed over (default 50)
           --min-samples <n>         outcomes needed before the rate is acted on (default 10)
           --min <n> --max <n>       concurrency bounds (default 1 and 8)
@@ -143,7 +146,7 @@ internal static class BatchCommandLine
     [
         "--input", "--format", "--out", "--chart", "--gateway", "--mode", "--run-id", "--window", "--min-samples", "--min", "--max",
         "--initial", "--decrease-above", "--increase-below", "--pause", "--poll-interval", "--timeout", "--grace", "--retries", "--max-retry-delay", "--model",
-        "--max-tokens", "--temperature", "--deadline",
+        "--max-tokens", "--temperature", "--deadline", "--route",
     ];
 
     private static BatchCommandOptions Build(Dictionary<string, string> v)
@@ -229,6 +232,7 @@ internal static class BatchCommandLine
             StopGrace = Seconds(v, "--grace", TimeSpan.FromSeconds(30)),
             Retries = Int(v, "--retries", defaultRunner.Retries),
             MaxRetryDelay = Seconds(v, "--max-retry-delay", defaultRunner.MaxRetryDelay),
+            Route = v.GetValueOrDefault("--route"),
             Model = v.GetValueOrDefault("--model"),
             MaxTokens = maxTokens,
             Temperature = v.ContainsKey("--temperature") ? Double(v, "--temperature", 0) : null,

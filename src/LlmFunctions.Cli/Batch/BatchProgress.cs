@@ -65,5 +65,7 @@ public sealed class NoProgress : IBatchProgress
 /// <param name="Stopped">Whether the run was stopped before every item was recorded.</param>
 /// <param name="TornLineRemoved">Whether the results file had a partial last line that was cut off.</param>
 /// <param name="Timeline">Concurrency and error rate over this run.</param>
+/// <param name="StartedAt">When this run started (wall clock): where <paramref name="Timeline"/>'s elapsed times count from.</param>
 public sealed record BatchRunResult(
-    IReadOnlyList<ResultRecord> Records, int Skipped, int Sent, int Abandoned, int WaitingAtStop, bool Stopped, bool TornLineRemoved, IReadOnlyList<TimelinePoint> Timeline);
+    IReadOnlyList<ResultRecord> Records, int Skipped, int Sent, int Abandoned, int WaitingAtStop, bool Stopped, bool TornLineRemoved, IReadOnlyList<TimelinePoint> Timeline,
+    DateTimeOffset StartedAt);

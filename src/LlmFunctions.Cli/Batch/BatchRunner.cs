@@ -61,6 +61,7 @@ public sealed class BatchRunner
             var aimd = new AimdController(_options.Aimd, _time);
             var client = new GatewayClient(_http, _options, _time);
             var started = _time.GetTimestamp();
+            var startedAt = _time.GetUtcNow();
             var timeline = new List<TimelinePoint>();
 
             // Items to send again, soonest first; the sequence keeps items due at the same instant in arrival order.
@@ -251,7 +252,7 @@ public sealed class BatchRunner
             file.Dispose();
             var all = ResultsFile.ReadAll(_options.ResultsPath).OrderBy(r => r.Index).ToList();
             var stopped = !indices.IsSubsetOf(all.Select(r => r.Index));
-            return new BatchRunResult(all, skipped, sent, abandoned, waitingAtStop, stopped, existing.TornLineRemoved, timeline);
+            return new BatchRunResult(all, skipped, sent, abandoned, waitingAtStop, stopped, existing.TornLineRemoved, timeline, startedAt);
         }
     }
 

@@ -41,6 +41,16 @@ public sealed record BatchRunnerOptions
     /// a rerun sends them again).</summary>
     public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The header that names the route every item is sent on.</summary>
+    public const string RouteHeader = "x-llmfunctions-route";
+
+    /// <summary>The longest route name.</summary>
+    public const int MaxRouteLength = 64;
+
+    /// <summary>The gateway route every item is sent on (the <c>x-llmfunctions-route</c> header): 1 to 64 letters,
+    /// digits, '-', '_' or '.'. Null (the default) sends none, so the gateway's default path answers.</summary>
+    public string? Route { get; init; }
+
     /// <summary>The model hint sent with every item that has none of its own.</summary>
     public string? Model { get; init; }
 
@@ -79,8 +89,17 @@ public sealed record BatchRunnerOptions
             return $"--retries must be from 0 to {MaxRetries}, was {Retries}";
         }
 
+        if (Route is not null && !IsRouteName(Route))
+        {
+            return $"--route must be 1 to {MaxRouteLength} letters, digits, '-', '_' or '.', was '{(Route.Length <= MaxRouteLength ? Route : Route[..MaxRouteLength] + "…")}'";
+        }
+
         return MaxRetryDelay <= TimeSpan.Zero
             ? string.Create(CultureInfo.InvariantCulture, $"--max-retry-delay must be above 0 seconds, was {MaxRetryDelay.TotalSeconds}")
             : null;
     }
+
+    /// <summary>Whether <paramref name="name"/> is a route name the gateway accepts.</summary>
+    public static bool IsRouteName(string name) =>
+        name is { Length: > 0 and <= MaxRouteLength } && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 }

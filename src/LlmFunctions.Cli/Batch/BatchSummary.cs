@@ -13,14 +13,18 @@ namespace LlmFunctions.Cli.Batch;
 /// <param name="Truncated">Items whose prompt the gateway truncated.</param>
 /// <param name="Retried">Items sent more than once (their first answers were back-pressure).</param>
 /// <param name="Retries">Requests beyond each item's first, over all items.</param>
-/// <param name="ByProvider">Answered items per provider, most first.</param>
+/// <param name="ByProvider">Answered items per provider, most first (answers from the cache or configured text, which
+/// no provider gave for this request, are not counted).</param>
 /// <param name="ErrorClasses">Failed items per error class, most first.</param>
 /// <param name="Latency">Percentiles of the answered items' duration_ms: p50, p90, p95, p99, max.</param>
 /// <param name="FailedCallMs">Milliseconds spent in the gateway's failed calls per provider, over all items, most first.</param>
+/// <param name="ByStrategy">Answered items per strategy (the gateway step that served them: provider, tier, simplified,
+/// cache, degraded, preset), most first; answers from gateways that name none count as provider.</param>
+/// <param name="StaleFromCache">Answered items served stale from the cache (stale-if-error).</param>
 public sealed record BatchSummary(
     int Items, int Recorded, int Succeeded, int Failed, int InputErrors, int FallbackUsed, int Truncated, int Retried, int Retries,
     IReadOnlyList<KeyValuePair<string, int>> ByProvider, IReadOnlyList<KeyValuePair<string, int>> ErrorClasses, IReadOnlyDictionary<string, long> Latency,
-    IReadOnlyList<KeyValuePair<string, long>> FailedCallMs)
+    IReadOnlyList<KeyValuePair<string, long>> FailedCallMs, IReadOnlyList<KeyValuePair<string, int>> ByStrategy, int StaleFromCache)
 {
     /// <summary>Milliseconds spent in failed calls, over all providers and items.</summary>
     public long TotalFailedCallMs => FailedCallMs.Sum(p => p.Value);
@@ -56,13 +60,15 @@ public sealed record BatchSummary(
             records.Count(r => r.Truncated),
             records.Count(r => r.Tries > 1),
             records.Sum(r => Math.Max(0, r.Tries - 1)),
-            Count(ok.Select(r => r.Provider ?? "(unknown)")),
+            Count(ok.Where(r => r.Provider is not null || r.AnsweredBy is ResultRecord.ProviderStrategy or "tier" or "simplified").Select(r => r.Provider ?? "(unknown)")),
             Count(failed.Select(r => r.ErrorClass ?? "(unknown)")),
             latency,
             [.. records.SelectMany(r => r.FailedCallMs ?? new Dictionary<string, long>())
                 .GroupBy(p => p.Key, StringComparer.Ordinal)
                 .Select(g => KeyValuePair.Create(g.Key, g.Sum(p => p.Value)))
-                .OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal)]);
+                .OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal)],
+            Count(ok.Select(r => r.AnsweredBy!)),
+            ok.Count(r => r.CacheStale == true));
     }
 
     /// <summary>Nearest-rank percentile of sorted values: the smallest value with at least p% of values at or below it.</summary>
@@ -93,6 +99,11 @@ public sealed record BatchSummary(
         if (Latency.Count > 0)
         {
             text.AppendLine(c, $"latency (ms): {string.Join("  ", Latency.Select(l => $"{l.Key} {l.Value}"))}");
+        }
+
+        if (ByStrategy.Count > 0)
+        {
+            text.AppendLine(c, $"answered by:  {string.Join(", ", ByStrategy.Select(p => $"{p.Key} {p.Value}" + (p.Key == "cache" && StaleFromCache > 0 ? $" ({StaleFromCache} stale)" : "")))}");
         }
 
         if (ByProvider.Count > 0)

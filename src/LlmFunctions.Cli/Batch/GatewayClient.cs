@@ -13,6 +13,9 @@ internal sealed class GatewayClient(HttpClient http, BatchRunnerOptions options,
 {
     private const int MaxPollFailures = 5;
 
+    /// <summary>The response header naming the step that served an answer, the same as <c>llmfunctions.strategy</c>.</summary>
+    private const string StrategyHeaderName = "x-llmfunctions-strategy";
+
     public string InstanceId(BatchItem item) => string.Create(CultureInfo.InvariantCulture, $"{options.RunId}-{item.Index}");
 
     public async Task<GatewayAnswer> SendAsync(BatchItem item, CancellationToken cancellationToken)
@@ -60,6 +63,11 @@ internal sealed class GatewayClient(HttpClient http, BatchRunnerOptions options,
             // A long wait may become a durable instance, which this client follows; without this the gateway answers
             // 503 + Retry-After instead.
             request.Headers.TryAddWithoutValidation("Prefer", "respond-async");
+            if (options.Route is { } route)
+            {
+                request.Headers.TryAddWithoutValidation(BatchRunnerOptions.RouteHeader, route);
+            }
+
             return (await http.SendAsync(request, cancellationToken).ConfigureAwait(false), null);
         }
         catch (HttpRequestException e) when (NeverDelivered(e))
@@ -122,9 +130,13 @@ internal sealed class GatewayClient(HttpClient http, BatchRunnerOptions options,
 
         if (response.IsSuccessStatusCode && json?["llmfunctions"] is JsonObject meta)
         {
+            var answered = FromMetadata(record with { Status = ResultRecord.Succeeded, HttpStatus = (int)response.StatusCode }, meta);
             return new(
-                FromMetadata(record with { Status = ResultRecord.Succeeded, HttpStatus = (int)response.StatusCode }, meta)
-                    with { Content = json["choices"]?[0]?["message"]?["content"]?.GetValue<string>() },
+                answered with
+                {
+                    Content = json["choices"]?[0]?["message"]?["content"]?.GetValue<string>(),
+                    Strategy = answered.Strategy ?? StrategyHeader(response) ?? ResultRecord.ProviderStrategy,
+                },
                 GatewayAnswerKind.Answered);
         }
 
@@ -201,14 +213,22 @@ internal sealed class GatewayClient(HttpClient http, BatchRunnerOptions options,
     {
         var runtime = view["runtimeStatus"]?.GetValue<string>();
         var output = view["output"] as JsonObject;
-        if (output?["metadata"] is JsonObject meta)
+
+        // The output carries the answer's llmfunctions object; gateways before routes named it metadata.
+        if ((output?["llmfunctions"] ?? output?["metadata"]) is JsonObject meta)
         {
             record = FromMetadata(record, meta);
         }
 
         if (runtime == "Completed" && output?["status"]?.GetValue<string>() == "Succeeded")
         {
-            return record with { Status = ResultRecord.Succeeded, HttpStatus = 200, Content = output["content"]?.GetValue<string>() };
+            return record with
+            {
+                Status = ResultRecord.Succeeded,
+                HttpStatus = 200,
+                Content = output["content"]?.GetValue<string>(),
+                Strategy = record.Strategy ?? ResultRecord.ProviderStrategy,
+            };
         }
 
         var error = output?["error"];
@@ -217,6 +237,9 @@ internal sealed class GatewayClient(HttpClient http, BatchRunnerOptions options,
             Status = ResultRecord.Failed,
             Provider = null,
             Model = null,
+            Strategy = null,
+            Tier = null,
+            CacheStale = null,
             HttpStatus = Int(error?["http_status"]),
             ErrorClass = error?["code"]?.GetValue<string>() ?? "durable_" + (runtime ?? "unknown").ToLowerInvariant(),
             Error = error?["message"]?.GetValue<string>() ?? $"the instance ended {runtime}" + (view["output"] is JsonValue v ? ": " + v.ToJsonString() : ""),
@@ -228,6 +251,10 @@ internal sealed class GatewayClient(HttpClient http, BatchRunnerOptions options,
         var attempts = meta["attempts"] as JsonArray;
         return record with
         {
+            Strategy = Text(meta["strategy"]),
+            Route = Text(meta["route"]),
+            Tier = Text(meta["tier"]),
+            CacheStale = meta["cache"] is JsonObject cache && cache["stale"] is JsonValue stale && stale.TryGetValue<bool>(out var isStale) ? isStale : null,
             Provider = meta["provider"]?.GetValue<string>(),
             Model = meta["model"]?.GetValue<string>(),
             FallbackUsed = meta["fallback_used"]?.GetValue<bool>() ?? false,
@@ -299,6 +326,11 @@ internal sealed class GatewayClient(HttpClient http, BatchRunnerOptions options,
             return false;
         }
     }
+
+    private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) && s.Length > 0 ? s : null;
+
+    private static string? StrategyHeader(HttpResponseMessage response) =>
+        response.Headers.TryGetValues(StrategyHeaderName, out var values) && values.FirstOrDefault() is { Length: > 0 } value ? value : null;
 
     private static int? Int(JsonNode? node) => node is JsonValue v && v.TryGetValue<int>(out var i) ? i : null;
 }

@@ -67,7 +67,7 @@ public static class InputReader
             }
             catch (JsonException e)
             {
-                errors.Add(new InputError(number, null, "not valid JSON: " + e.Message));
+                errors.Add(new InputError(number, null, "not valid JSON: " + JsonProblem(e)));
                 continue;
             }
 
@@ -89,6 +89,18 @@ public static class InputReader
         }
 
         return new InputFile(items, errors, index);
+    }
+
+    /// <summary>What the parser found wrong, at which byte of the line. Its own message ends with a 0-based line number
+    /// within the one line parsed, which next to the file's line number would give the reader two.</summary>
+    private static string JsonProblem(JsonException e)
+    {
+        var message = e.Message;
+        var position = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        var path = message.IndexOf(" Path:", StringComparison.Ordinal);
+        var cut = position < 0 ? path : path < 0 ? position : Math.Min(position, path);
+        message = (cut < 0 ? message : message[..cut]).TrimEnd(' ', '|');
+        return e.BytePositionInLine is { } column ? string.Create(CultureInfo.InvariantCulture, $"{message} (at byte {column + 1} of the line)") : message;
     }
 
     private static (BatchItem? Item, InputError? Error) FromJson(JsonElement json, int index, int line)
@@ -280,7 +292,8 @@ public static class InputReader
                 }
                 else
                 {
-                    line += c == '\n' ? 1 : 0;
+                    // A line break inside quotes counts as the reader sees it: \n, \r\n (once) or a lone \r.
+                    line += c == '\n' || (c == '\r' && !(i + 1 < text.Length && text[i + 1] == '\n')) ? 1 : 0;
                     field.Append(c);
                 }
 

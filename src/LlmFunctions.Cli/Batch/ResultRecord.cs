@@ -12,6 +12,9 @@ public sealed record ResultRecord
     /// <summary>The status of an item the gateway could not answer, or could not be reached for.</summary>
     public const string Failed = "failed";
 
+    /// <summary>The strategy of an answer from a gateway that names none (one older than routes): a provider answered.</summary>
+    public const string ProviderStrategy = "provider";
+
     /// <summary>The snake_case JSON the file is written in.</summary>
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -39,6 +42,24 @@ public sealed record ResultRecord
 
     /// <summary>The model that answered.</summary>
     public string? Model { get; init; }
+
+    /// <summary>Which step of the gateway served the answer (<c>llmfunctions.strategy</c>): <c>provider</c>, <c>tier</c>,
+    /// <c>simplified</c>, <c>cache</c>, <c>degraded</c> or <c>preset</c>; <c>provider</c> when the gateway named none.
+    /// Null when the item failed, and in lines written before strategies were recorded.</summary>
+    public string? Strategy { get; init; }
+
+    /// <summary>The route the gateway answered on (<c>llmfunctions.route</c>); omitted when it named none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Route { get; init; }
+
+    /// <summary>The model tier that answered (<c>llmfunctions.tier</c>); omitted when it named none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Tier { get; init; }
+
+    /// <summary>For an answer from the response cache, whether it was served stale because every provider step failed
+    /// (<c>llmfunctions.cache.stale</c>); omitted for answers not from the cache.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? CacheStale { get; init; }
 
     /// <summary>Wall time from sending the item first to having its final answer, in this run: retry waits and
     /// earlier tries included.</summary>
@@ -86,6 +107,11 @@ public sealed record ResultRecord
     /// <summary>Whether it succeeded.</summary>
     [JsonIgnore]
     public bool IsSuccess => Status == Succeeded;
+
+    /// <summary>The strategy that served a succeeded item (<c>provider</c> for lines written before strategies were
+    /// recorded); null for a failed one.</summary>
+    [JsonIgnore]
+    public string? AnsweredBy => IsSuccess ? Strategy ?? ProviderStrategy : null;
 
     /// <summary>Whether the failure says the gateway or its providers are overloaded or unreachable (what the
     /// concurrency controller backs off on), as opposed to the item itself being rejected (400, 413).</summary>

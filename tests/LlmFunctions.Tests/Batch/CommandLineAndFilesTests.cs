@@ -17,7 +17,7 @@ public sealed class CommandLineAndFilesTests : IDisposable
             ["--input", "p.csv", "--out=r.jsonl", "--gateway", "http://h:1", "--mode", "durable", "--window", "20", "--min-samples", "5", "--min", "2",
              "--max", "6", "--initial", "3", "--pause", "0.5", "--decrease-above", "0.6", "--increase-below", "0.1", "--poll-interval", "0.2",
              "--grace", "3", "--timeout", "9", "--model", "fast", "--max-tokens", "100", "--temperature", "0.3", "--allow-truncation", "--deadline", "60",
-             "--run-id", "r1", "--no-progress", "--chart", "c.html", "--format", "csv", "--retries", "3", "--max-retry-delay", "7.5"]);
+             "--run-id", "r1", "--no-progress", "--chart", "c.html", "--format", "csv", "--retries", "3", "--max-retry-delay", "7.5", "--route", "recipes"]);
         Assert.Null(error);
         var o = options!;
         Assert.Equal(("p.csv", "r.jsonl", "c.html", InputFormat.Csv, false), (o.Input, o.Out, o.Chart, o.Format, o.Progress));
@@ -27,6 +27,7 @@ public sealed class CommandLineAndFilesTests : IDisposable
         Assert.Equal((TimeSpan.FromSeconds(0.2), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(9)), (o.Runner.PollInterval, o.Runner.StopGrace, o.RequestTimeout));
         Assert.Equal(("fast", 100, 0.3, true, 60), (o.Runner.Model, o.Runner.MaxTokens!.Value, o.Runner.Temperature!.Value, o.Runner.AllowTruncation!.Value, o.Runner.DeadlineSeconds!.Value));
         Assert.Equal((3, TimeSpan.FromSeconds(7.5)), (o.Runner.Retries, o.Runner.MaxRetryDelay));
+        Assert.Equal("recipes", o.Runner.Route);
     }
 
     [Fact]
@@ -37,6 +38,7 @@ public sealed class CommandLineAndFilesTests : IDisposable
         Assert.Equal(("results.jsonl", "results.chart.html", BatchMode.Sync, new AimdOptions()), (options!.Out, options.Chart, options.Runner.Mode, options.Runner.Aimd));
         Assert.Equal(new Uri("http://127.0.0.1:7071/"), options.Runner.Gateway);
         Assert.Equal((8, TimeSpan.FromSeconds(60)), (options.Runner.Retries, options.Runner.MaxRetryDelay));
+        Assert.Null(options.Runner.Route);
         Assert.Equal(options.Runner.RunId, BatchCommandLine.Parse(["--input", "other.jsonl"]).Options!.Runner.RunId);
         Assert.NotEqual(options.Runner.RunId, BatchCommandLine.Parse(["--input", "p.jsonl", "--out", "elsewhere.jsonl"]).Options!.Runner.RunId);
         Assert.Equal((null, null), BatchCommandLine.Parse(["--help"]));
@@ -64,6 +66,29 @@ public sealed class CommandLineAndFilesTests : IDisposable
         var (options, error) = BatchCommandLine.Parse(args);
         Assert.Null(options);
         Assert.StartsWith(expected, error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--route=")]
+    [InlineData("--route=a b")]
+    [InlineData("--route=route:recipes")]
+    [InlineData("--route=café")]
+    [InlineData("--route=a/b")]
+    public void Parse_RouteNotARouteName_RefusedNamingRouteAndTheRule(string arg)
+    {
+        var (options, error) = BatchCommandLine.Parse(["--input", "p", arg]);
+        Assert.Null(options);
+        Assert.Equal($"--route must be 1 to 64 letters, digits, '-', '_' or '.', was '{arg["--route=".Length..]}'", error);
+    }
+
+    [Fact]
+    public void Parse_Route_64CharactersAccepted_65RefusedWithTheValueShortened()
+    {
+        var longest = new string('r', 64);
+        Assert.Equal(longest, BatchCommandLine.Parse(["--input", "p", "--route", longest]).Options!.Runner.Route);
+        var (options, error) = BatchCommandLine.Parse(["--input", "p", "--route", longest + "r"]);
+        Assert.Null(options);
+        Assert.Equal($"--route must be 1 to 64 letters, digits, '-', '_' or '.', was '{longest}…'", error);
     }
 
     [Theory]
@@ -205,18 +230,25 @@ public sealed class CommandLineAndFilesTests : IDisposable
         Assert.Equal(expected, BatchSummary.Percentile(sorted, p));
 
     [Fact]
-    public void Chart_IsSelfContainedHtmlWithBothSeries()
+    public void Chart_IsSelfContainedHtmlWithEverySeries()
     {
         var path = Path.Combine(_directory, "chart.html");
+        var start = new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
         TimelinePoint[] timeline =
         [
             new(TimeSpan.Zero, 2, 0, 0), new(TimeSpan.FromSeconds(1), 3, 0.1, 3), new(TimeSpan.FromSeconds(2), 1, 0.8, 1), new(TimeSpan.FromSeconds(4), 2, 0.1, 2),
         ];
-        ChartWriter.Write(path, timeline, 8, "run <1>");
+        ResultRecord[] records =
+        [
+            new() { Index = 0, Status = ResultRecord.Succeeded, StartedAt = start, FinishedAt = start.AddSeconds(1) },
+            new() { Index = 1, HttpStatus = 413, StartedAt = start, FinishedAt = start.AddSeconds(3) },
+        ];
+        ChartWriter.Write(path, new ChartData(records, start, timeline, 8, 50), "run <1>");
         var html = File.ReadAllText(path, Encoding.UTF8);
         Assert.StartsWith("<!DOCTYPE html>", html, StringComparison.Ordinal);
         Assert.Contains("run &lt;1&gt;", html, StringComparison.Ordinal);
-        Assert.Contains("data-series=\"error rate\"", html, StringComparison.Ordinal);
+        Assert.Contains("data-series=\"failed share\"", html, StringComparison.Ordinal);
+        Assert.Contains("data-series=\"in flight\"", html, StringComparison.Ordinal);
         Assert.Contains("data-series=\"concurrency\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<script", html, StringComparison.Ordinal);
         Assert.DoesNotContain("http://", html.Replace("http://www.w3.org/2000/svg", "", StringComparison.Ordinal), StringComparison.Ordinal);

@@ -94,6 +94,31 @@ public sealed class InputReaderTests
             input.Errors.Select(e => e.ToString()));
     }
 
+    [Theory]
+    [InlineData("not json", 2)]
+    [InlineData("{\"prompt\": \"x\"", 15)]
+    [InlineData("{\"prompt\": \"x\"} trailing", 17)]
+    [InlineData("{\"prompt\": [1,]}", 15)]
+    public void Jsonl_InvalidJson_MessageGivesTheFilesLineNumberOnly_AndWhereOnTheLine(string bad, int bytePosition)
+    {
+        var error = InputReader.Read(string.Join('\n', """{"prompt": "ok"}""", "", bad), InputFormat.Jsonl).Errors.Single();
+
+        var text = error.ToString();
+        Assert.StartsWith("line 3: not valid JSON: ", text, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(text, "line ?number|line \\d|linenumber", System.Text.RegularExpressions.RegexOptions.IgnoreCase));
+        Assert.DoesNotContain("LineNumber", text, StringComparison.Ordinal);
+        Assert.EndsWith($"(at byte {bytePosition} of the line)", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Csv_LoneCarriageReturnInsideQuotes_CountsAsALineBreak_SoLaterLinesAreRight()
+    {
+        var input = InputReader.Read("prompt\n\"two\rlines\"\n\"\"\n", InputFormat.Csv);
+
+        Assert.Equal(2, input.Items.Single().Line);
+        Assert.Equal("line 4, field 'prompt': must not be empty", input.Errors.Single().ToString());
+    }
+
     [Fact]
     public void Csv_LastRecordWithoutLineBreak_IsRead()
     {

@@ -6,8 +6,10 @@ using Microsoft.Extensions.Logging;
 
 namespace LlmFunctions.Tests.Batch;
 
-/// <summary>What the scripted gateway answers one request with: a status, and a Retry-After header value or none.</summary>
-internal sealed record ScriptedAnswer(int Status, string? RetryAfter = null);
+/// <summary>What the scripted gateway answers one request with: a status, a Retry-After header value or none, and for a
+/// 200 the step that served it as the gateway says it (<c>llmfunctions.strategy</c>, <c>tier</c>, <c>cache.stale</c>,
+/// and the <c>x-llmfunctions-strategy</c> header); a null strategy answers as a gateway older than routes does.</summary>
+internal sealed record ScriptedAnswer(int Status, string? RetryAfter = null, string? Strategy = null, string? Tier = null, bool? Stale = null);
 
 /// <summary>
 /// A real HTTP server on 127.0.0.1 standing in for the gateway's <c>/v1/chat/completions</c>, for answers the real
@@ -19,6 +21,7 @@ internal sealed class ScriptedGateway : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, int> _tries = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<(string Prompt, long Timestamp)> _arrivals = new();
+    private readonly ConcurrentQueue<string?> _routes = new();
     private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private ScriptedGateway(WebApplication app) => _app = app;
@@ -48,6 +51,9 @@ internal sealed class ScriptedGateway : IAsyncDisposable
         return gateway;
     }
 
+    /// <summary>Every request's <c>x-llmfunctions-route</c> header (null when it had none), in order.</summary>
+    public IReadOnlyList<string?> RouteHeaders => [.. _routes];
+
     /// <summary>How many requests carried the prompt.</summary>
     public int Tries(string prompt) => _tries.GetValueOrDefault(prompt);
 
@@ -62,6 +68,8 @@ internal sealed class ScriptedGateway : IAsyncDisposable
     {
         var body = (await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted))!;
         var prompt = body["messages"]!.AsArray()[^1]!["content"]!.GetValue<string>();
+        var route = context.Request.Headers["x-llmfunctions-route"] is { Count: > 0 } header ? header.ToString() : null;
+        _routes.Enqueue(route);
         _arrivals.Enqueue((prompt, TimeProvider.System.GetTimestamp()));
         var answer = Script(prompt, _tries.AddOrUpdate(prompt, 1, (_, n) => n + 1));
         if (HoldAnswers)
@@ -75,12 +83,17 @@ internal sealed class ScriptedGateway : IAsyncDisposable
             context.Response.Headers.RetryAfter = retryAfter;
         }
 
+        if (answer.Status == 200 && answer.Strategy is { } strategy)
+        {
+            context.Response.Headers["x-llmfunctions-strategy"] = strategy;
+        }
+
         var json = answer.Status == 200
             ? new JsonObject
             {
                 ["object"] = "chat.completion",
                 ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = "answer to " + prompt } }),
-                ["llmfunctions"] = new JsonObject
+                ["llmfunctions"] = Served(answer, route, new JsonObject
                 {
                     ["provider"] = "Scripted",
                     ["model"] = "scripted-model",
@@ -88,11 +101,32 @@ internal sealed class ScriptedGateway : IAsyncDisposable
                     ["fallback_used"] = false,
                     ["prompt_chars"] = prompt.Length,
                     ["truncated"] = false,
-                },
+                }),
             }
             : new JsonObject { ["error"] = new JsonObject { ["message"] = $"scripted {answer.Status}", ["type"] = "server_error", ["code"] = Code(answer.Status) } };
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(json.ToJsonString(), context.RequestAborted);
+    }
+
+    /// <summary>The strategy fields of an answer, as a gateway with routes adds them; none for an older gateway.</summary>
+    private static JsonObject Served(ScriptedAnswer answer, string? route, JsonObject meta)
+    {
+        if (answer.Strategy is null)
+        {
+            return meta;
+        }
+
+        meta["strategy"] = answer.Strategy;
+        meta["route"] = route;
+        meta["tier"] = answer.Tier;
+        meta["cache"] = answer.Stale is { } stale ? new JsonObject { ["stale"] = stale } : null;
+        if (answer.Strategy is "cache" or "degraded" or "preset")
+        {
+            meta["provider"] = null;
+            meta["model"] = null;
+        }
+
+        return meta;
     }
 
     private static string Code(int status) => status switch
@@ -100,6 +134,7 @@ internal sealed class ScriptedGateway : IAsyncDisposable
         503 => "all_providers_cooling_down",
         502 => "all_providers_failed",
         400 => "provider_rejected",
+        413 => "payload_too_large",
         _ => "scripted_" + status,
     };
 }
