@@ -82,6 +82,18 @@ public sealed partial class BatchStrategyTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_StrategyOnlyInTheResponseHeader_IsRecordedFromTheHeader()
+    {
+        await using var gateway = await ScriptedGateway.StartAsync();
+        gateway.Script = (_, _) => new ScriptedAnswer(200, Strategy: "preset") { StrategyInHeaderOnly = true };
+        using var http = new HttpClient();
+
+        var result = await new BatchRunner(http, Options(gateway.BaseAddress)).RunAsync(Prompts(1));
+
+        Assert.Equal("preset", result.Records.Single().Strategy);
+    }
+
+    [Fact]
     public async Task Run_WithoutRoute_SendsNoRouteHeader()
     {
         await using var gateway = await ScriptedGateway.StartAsync();

@@ -9,7 +9,11 @@ namespace LlmFunctions.Tests.Batch;
 /// <summary>What the scripted gateway answers one request with: a status, a Retry-After header value or none, and for a
 /// 200 the step that served it as the gateway says it (<c>llmfunctions.strategy</c>, <c>tier</c>, <c>cache.stale</c>,
 /// and the <c>x-llmfunctions-strategy</c> header); a null strategy answers as a gateway older than routes does.</summary>
-internal sealed record ScriptedAnswer(int Status, string? RetryAfter = null, string? Strategy = null, string? Tier = null, bool? Stale = null);
+internal sealed record ScriptedAnswer(int Status, string? RetryAfter = null, string? Strategy = null, string? Tier = null, bool? Stale = null)
+{
+    /// <summary>Whether the strategy goes in the response header only, not in the body.</summary>
+    public bool StrategyInHeaderOnly { get; init; }
+}
 
 /// <summary>
 /// A real HTTP server on 127.0.0.1 standing in for the gateway's <c>/v1/chat/completions</c>, for answers the real
@@ -111,7 +115,7 @@ internal sealed class ScriptedGateway : IAsyncDisposable
     /// <summary>The strategy fields of an answer, as a gateway with routes adds them; none for an older gateway.</summary>
     private static JsonObject Served(ScriptedAnswer answer, string? route, JsonObject meta)
     {
-        if (answer.Strategy is null)
+        if (answer.Strategy is null || answer.StrategyInHeaderOnly)
         {
             return meta;
         }
