@@ -214,8 +214,8 @@ internal sealed class GatewayClient(HttpClient http, BatchRunnerOptions options,
         var runtime = view["runtimeStatus"]?.GetValue<string>();
         var output = view["output"] as JsonObject;
 
-        // The output carries the answer's llmfunctions object; gateways before routes named it metadata.
-        if ((output?["llmfunctions"] ?? output?["metadata"]) is JsonObject meta)
+        // A durable output carries the answer's llmfunctions object as "metadata".
+        if (output?["metadata"] is JsonObject meta)
         {
             record = FromMetadata(record, meta);
         }
