@@ -30,7 +30,6 @@ internal static class ChatCompletionResults
     /// <c>llmfunctions</c>.</summary>
     public static IResult Answer(JsonElement body, string? model, object metadata, DateTimeOffset now)
     {
-        var telemetry = JsonSerializer.SerializeToElement(metadata);
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
         {
@@ -68,7 +67,7 @@ internal static class ChatCompletionResults
             }
 
             writer.WritePropertyName("llmfunctions"u8);
-            telemetry.WriteTo(writer);
+            JsonSerializer.Serialize(writer, metadata);
             writer.WriteEndObject();
         }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -196,17 +197,24 @@ public abstract class ProviderAdapterBase : IProviderAdapter
         await using (stream.ConfigureAwait(false))
         {
             using var buffer = new MemoryStream();
-            var chunk = new byte[16 * 1024];
-            while (buffer.Length < limit)
+            var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+            try
             {
-                var toRead = (int)Math.Min(chunk.Length, limit - buffer.Length);
-                var read = await stream.ReadAsync(chunk.AsMemory(0, toRead), cancellationToken).ConfigureAwait(false);
-                if (read == 0)
+                while (buffer.Length < limit)
                 {
-                    break;
-                }
+                    var toRead = (int)Math.Min(chunk.Length, limit - buffer.Length);
+                    var read = await stream.ReadAsync(chunk.AsMemory(0, toRead), cancellationToken).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        break;
+                    }
 
-                buffer.Write(chunk, 0, read);
+                    buffer.Write(chunk, 0, read);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(chunk);
             }
 
             return buffer.ToArray();

@@ -20,7 +20,9 @@ internal sealed class SecretForms
 
     public SecretForms(string secret)
     {
-        _escaped = new Regex(EscapedPattern(secret), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, MatchTimeout);
+        // Compiled: built once per secret (SecretRedactor keeps it), then run over every provider answer's excerpt twice
+        // (adapter and classifier), where the interpreter was the costliest step of the redaction.
+        _escaped = new Regex(EscapedPattern(secret), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled, MatchTimeout);
         _base64 = [.. Base64Cores(Encoding.UTF8.GetBytes(secret)).Distinct(StringComparer.Ordinal).OrderByDescending(s => s.Length)];
     }
 

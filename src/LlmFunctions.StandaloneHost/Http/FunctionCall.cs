@@ -5,12 +5,13 @@ namespace LlmFunctions.StandaloneHost.Http;
 
 /// <summary>
 /// Calls one <c>[Function]</c> method as the isolated worker does: the class is created per invocation through DI
-/// (<see cref="ActivatorUtilities"/> over the invocation's services; static methods need no instance), and the result of
+/// (an <see cref="ActivatorUtilities"/> factory built once, over the invocation's services; static methods need no instance), and the result of
 /// <see cref="Task"/>, <see cref="Task{TResult}"/>, <see cref="ValueTask"/> or <see cref="ValueTask{TResult}"/> is awaited.
 /// </summary>
 internal sealed class FunctionCall
 {
     private readonly MethodInfo _method;
+    private readonly ObjectFactory? _factory;
     private readonly Func<object?, ValueTask<object?>> _unwrap;
 
     private FunctionCall(MethodInfo method, Type resultType, Func<object?, ValueTask<object?>> unwrap)
@@ -18,6 +19,9 @@ internal sealed class FunctionCall
         _method = method;
         ResultType = resultType;
         _unwrap = unwrap;
+
+        // Built once: ActivatorUtilities.CreateInstance looks the constructor up by reflection on every request.
+        _factory = method.IsStatic ? null : ActivatorUtilities.CreateFactory(method.DeclaringType!, Type.EmptyTypes);
     }
 
     /// <summary>Gets the type the method produces once awaited; <see cref="void"/> when it produces nothing.</summary>
@@ -87,7 +91,7 @@ internal sealed class FunctionCall
     /// <returns>The awaited result; null for none.</returns>
     public async ValueTask<object?> InvokeAsync(IServiceProvider services, object?[] arguments)
     {
-        var instance = _method.IsStatic ? null : ActivatorUtilities.CreateInstance(services, _method.DeclaringType!);
+        var instance = _factory?.Invoke(services, arguments: null);
         try
         {
             var returned = _method.Invoke(instance, BindingFlags.DoNotWrapExceptions, binder: null, arguments, culture: null);
