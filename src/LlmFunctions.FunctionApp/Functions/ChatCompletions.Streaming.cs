@@ -32,7 +32,7 @@ public sealed partial class ChatCompletions
                 run,
                 arrived,
                 OpenAsync,
-                (state, wait, at) => Task.FromResult(RetryLater(Combined(state, at), wait.Until, wait.Reason, response)),
+                (state, wait, at) => Task.FromResult(RetryLater(at.Telemetry(state), wait.Until, wait.Reason, response)),
                 (step, at) =>
                 {
                     if (step.Finish!.Kind == FinishKind.Succeeded && opened is { } stream)
@@ -40,7 +40,7 @@ public sealed partial class ChatCompletions
                         opened = null;
                         var source = AnswerSource.Of(at);
                         Announce(source, response);
-                        return new ChatCompletionStreamResult(stream, Combined(step.State, at), step.Finish.Winner!, includeUsage, runner, classifier, time, source);
+                        return new ChatCompletionStreamResult(stream, at.Telemetry(step.State), step.Finish.Winner!, includeUsage, runner, classifier, time, source);
                     }
 
                     return Map(step, at, response);

@@ -106,7 +106,7 @@ public sealed partial class ChatCompletions(
                 call: null,
                 async (state, wait, at) => PrefersAsync(request)
                     ? await HandOffAsync(client, request, at, state, cancellationToken)
-                    : TooLong(Combined(state, at), wait),
+                    : TooLong(at.Telemetry(state), wait),
                 (step, at) => Map(step, at, response),
                 answer => Served(answer, response),
                 cancellationToken);
@@ -232,10 +232,6 @@ public sealed partial class ChatCompletions(
         return freshOnly && served.Source.Cached!.Stale ? null : served;
     }
 
-    // Telemetry covers every stage of the chain: the earlier stages' history, then this one's.
-    internal static FailoverState Combined(FailoverState state, RouteRun at) =>
-        at.Earlier.Count == 0 ? state : state with { History = [.. at.Earlier, .. state.History] };
-
     // Every answer says which step served it: a response header, and the answers metric.
     private void Announce(AnswerSource source, HttpResponse response)
     {
@@ -307,7 +303,7 @@ public sealed partial class ChatCompletions(
     private IResult Map(PromptRunStep step, RouteRun at, HttpResponse response)
     {
         var finish = step.Finish!;
-        step = step with { State = Combined(step.State, at) };
+        step = step with { State = at.Telemetry(step.State) };
         switch (finish.Kind)
         {
             case FinishKind.Succeeded:

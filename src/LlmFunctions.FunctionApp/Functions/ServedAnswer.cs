@@ -21,9 +21,9 @@ internal sealed record ServedAnswer(JsonElement Body, FailoverState Telemetry, A
     /// <returns>The answer.</returns>
     public static ServedAnswer Cached(RouteRun at, CachedAnswer hit, DateTimeOffset now)
     {
+        ArgumentNullException.ThrowIfNull(at);
         ArgumentNullException.ThrowIfNull(hit);
-        var facts = new CacheFacts(!hit.IsFreshAt(now), hit.StoredAt, hit.ServedBy, (long)Math.Max(0, (now - hit.StoredAt).TotalSeconds));
-        return new(hit.Body, TelemetryOf(at), new AnswerSource(RouteStrategy.Cache, at.Plan.Name, Cached: facts), hit.ServedBy);
+        return new(hit.Body, at.Telemetry(), AnswerSource.FromCache(at, hit, now), hit.ServedBy);
     }
 
     /// <summary>The degraded or preset answer of the run's current stage.</summary>
@@ -31,10 +31,5 @@ internal sealed record ServedAnswer(JsonElement Body, FailoverState Telemetry, A
     /// <param name="now">The current instant.</param>
     /// <returns>The answer.</returns>
     public static ServedAnswer Configured(RouteRun at, DateTimeOffset now) =>
-        new(AnswerSource.ConfiguredBody(at, now, "chatcmpl-" + Guid.NewGuid().ToString("N")), TelemetryOf(at), AnswerSource.Of(at));
-
-    /// <summary>The state that carries a run's earlier attempts, for telemetry.</summary>
-    /// <param name="at">The run.</param>
-    /// <returns>The state.</returns>
-    public static FailoverState TelemetryOf(RouteRun at) => new(at.Original, [], at.Earlier);
+        new(AnswerSource.ConfiguredBody(at, now, "chatcmpl-" + Guid.NewGuid().ToString("N")), at.Telemetry(), AnswerSource.Of(at));
 }

@@ -73,7 +73,7 @@ internal sealed partial class PromptOrchestration
         var candidates = _input.Candidates;
         if (resume is null && run.MayServeFresh() && await ReadCachedAsync(run, freshOnly: true) is { } fresh)
         {
-            return Served(fresh.Body, ServedTelemetry(run), fresh.Source);
+            return Served(fresh.Body, run.Telemetry(), fresh.Source);
         }
 
         (FailoverState State, Finish Finish, RouteRun At)? failed = null;
@@ -84,12 +84,12 @@ internal sealed partial class PromptOrchestration
             {
                 if (stage.Strategy != RouteStrategy.Cache)
                 {
-                    return Served(AnswerSource.ConfiguredBody(at, Now, "chatcmpl-" + _context.NewGuid().ToString("N")), ServedTelemetry(at), AnswerSource.Of(at));
+                    return Served(AnswerSource.ConfiguredBody(at, Now, "chatcmpl-" + _context.NewGuid().ToString("N")), at.Telemetry(), AnswerSource.Of(at));
                 }
 
                 if (await ReadCachedAsync(at, freshOnly: false) is { } cached)
                 {
-                    return Served(cached.Body, ServedTelemetry(at), cached.Source);
+                    return Served(cached.Body, at.Telemetry(), cached.Source);
                 }
 
                 at = at.Next(null, Now);
@@ -103,7 +103,7 @@ internal sealed partial class PromptOrchestration
             var (state, finish, completion) = await RunStageAsync(start, at.HasNext);
             if (!RouteRun.ContinuesAfter(finish.Kind) || !at.HasNext)
             {
-                return Finished(Combined(state, at), finish, completion, AnswerSource.Of(at));
+                return Finished(at.Telemetry(state), finish, completion, AnswerSource.Of(at));
             }
 
             failed = (state, finish, at);
@@ -112,11 +112,11 @@ internal sealed partial class PromptOrchestration
 
         if (failed is { } last)
         {
-            return Finished(Combined(last.State, last.At), last.Finish, null, null);
+            return Finished(last.At.Telemetry(last.State), last.Finish, null, null);
         }
 
         var exhausted = new Finish(FinishKind.Failed, $"no step of route '{run.Plan.Name}' could answer (the cache held no answer)", []);
-        return Finished(ServedTelemetry(run), exhausted, null, null);
+        return Finished(run.Telemetry(), exhausted, null, null);
     }
 
     // One provider stage to its finish. A round blocked by cooldowns waits for the earliest to end, unless a next stage
@@ -184,16 +184,9 @@ internal sealed partial class PromptOrchestration
             return null;
         }
 
-        var now = Now;
-        var stale = !hit.IsFreshAt(now);
-        var facts = new CacheFacts(stale, hit.StoredAt, hit.ServedBy, (long)Math.Max(0, (now - hit.StoredAt).TotalSeconds));
-        return freshOnly && stale ? null : (hit.Body, new AnswerSource(RouteStrategy.Cache, at.Plan.Name, Cached: facts));
+        var source = AnswerSource.FromCache(at, hit, Now);
+        return freshOnly && source.Cached!.Stale ? null : (hit.Body, source);
     }
-
-    private static FailoverState ServedTelemetry(RouteRun at) => new(at.Original, [], at.Earlier);
-
-    private static FailoverState Combined(FailoverState state, RouteRun at) =>
-        at.Earlier.Count == 0 ? state : state with { History = [.. at.Earlier, .. state.History] };
 
     // A served answer's text (the first choice's content, when it is a string) for the output's "content".
     private static ChatCompletion ServedCompletion(JsonElement body)

@@ -23,6 +23,19 @@ public sealed record AnswerSource(RouteStrategy Strategy, string? Route = null, 
         return new(run.Current.Strategy, run.Plan.Name, run.Current.Tier);
     }
 
+    /// <summary>The source of a cached answer served at <paramref name="now"/>: stale once past its fresh time.</summary>
+    /// <param name="run">The run.</param>
+    /// <param name="hit">The cache entry.</param>
+    /// <param name="now">The current instant (the driver's clock, or the orchestration's replay-safe one).</param>
+    /// <returns>The source.</returns>
+    public static AnswerSource FromCache(RouteRun run, Caching.CachedAnswer hit, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(hit);
+        var facts = new CacheFacts(!hit.IsFreshAt(now), hit.StoredAt, hit.ServedBy, (long)Math.Max(0, (now - hit.StoredAt).TotalSeconds));
+        return new(RouteStrategy.Cache, run.Plan.Name, Cached: facts);
+    }
+
     /// <summary>The wire name of a strategy.</summary>
     /// <param name="strategy">The strategy.</param>
     /// <returns>Its lower-case name.</returns>

@@ -140,6 +140,17 @@ public sealed record RouteRun(
         return picked;
     }
 
+    /// <summary>The state telemetry reports: every earlier stage's attempts, skips and waits, then
+    /// <paramref name="stage"/>'s (none for an answer no provider gave).</summary>
+    /// <param name="stage">The current provider stage's state, or null.</param>
+    /// <returns>The state.</returns>
+    public FailoverState Telemetry(FailoverState? stage = null) => stage switch
+    {
+        null => new(Original, [], Earlier),
+        _ when Earlier.Count == 0 => stage,
+        _ => stage with { History = [.. Earlier, .. stage.History] },
+    };
+
     private int? NextIndex(int from)
     {
         for (var i = from; i < Plan.Stages.Count; i++)
